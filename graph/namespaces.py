@@ -1,0 +1,65 @@
+"""Every IRI base, prefix and graph name of crtkg: the one place they are declared."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+
+BASE = "https://w3id.org/crtkg/"
+
+CRTKG = Namespace(BASE + "ontology/")  # the ontology's terms (TBox)
+KG = Namespace(BASE + "id/")  # curated individuals (ABox)
+GRAPH = Namespace(BASE + "graph/")  # named graphs of the build artifact
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SCHEMA = Namespace("https://schema.org/")
+FABIO = Namespace("http://purl.org/spar/fabio/")
+BIBO = Namespace("http://purl.org/ontology/bibo/")
+CITO = Namespace("http://purl.org/spar/cito/")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+
+# The prefix map used by every serialization (Turtle, TriG, JSON-LD context) and by
+# queries: explicit, so no output ever shows an invented `ns1:`.
+PREFIXES: dict[str, str] = {
+    "crtkg": str(CRTKG),
+    "kg": str(KG),
+    "graph": str(GRAPH),
+    "obo": str(OBO),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "fabio": str(FABIO),
+    "bibo": str(BIBO),
+    "cito": str(CITO),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "vann": str(VANN),
+}
+
+# Named graphs of the build artifact. The default graph of a query is their union.
+ONTOLOGY_GRAPH = GRAPH.ontology  # the TBox: ontology/crtkg.ttl
+DATA_GRAPH = GRAPH.data  # the asserted evidence: graph/data/*.ttl
+INFERRED_GRAPH = GRAPH.inferred  # only what the OWL 2 RL reasoner added, trimmed
+ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH)
+ALL_GRAPHS = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
+
+# Vocabularies whose own axioms are noise to users when the reasoner restates them.
+BUILTIN_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+
+
+def sparql_prologue() -> str:
+    """The PREFIX lines for every prefix above, to put in front of a user's query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
