@@ -1,0 +1,146 @@
+"""Build the graph into one artifact file, atomically, and open it for querying.
+
+The artifact is canonical N-Quads (RDFC-1.0 blank node labels, lines sorted) behind a
+comment header that records the sources' digest and the triple counts, so the same
+sources give a byte-identical file and an unchanged build can be skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from graph.errors import ArtifactMissing
+from graph.load import SourcePaths, load_sources, sources_digest
+from graph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.reason import reason
+from graph.validate import validate
+
+HEADER = "# crtkg build artifact"
+
+
+def default_artifact(paths: SourcePaths) -> Path:
+    """$CRTKG_ARTIFACT, or build/crtkg.nq under the project root."""
+    return Path(os.environ.get("CRTKG_ARTIFACT", paths.root / "build" / "crtkg.nq"))
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced: triples per named graph, trimmed inferences, time taken."""
+
+    artifact: Path
+    digest: str
+    triples: dict[str, int]
+    trimmed: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    reused: bool = False
+
+    def text(self) -> str:
+        if self.reused:
+            head = f"Up to date: no source changed since the last build; reusing {self.artifact}"
+        else:
+            head = f"Built {self.artifact} in {self.seconds:.1f} s"
+        lines = [head]
+        lines += [f"  {name:<10} {count:>6} triples" for name, count in self.triples.items()]
+        lines.append(f"  {'total':<10} {sum(self.triples.values()):>6} triples")
+        trimmed = sum(self.trimmed.values())
+        detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.trimmed.items()))
+        lines.append(f"  trimmed {trimmed} trivial inferred triples" +
+                     (f" ({detail})" if detail else ""))
+        return "\n".join(lines)
+
+
+GRAPH_NAMES = {"ontology": ONTOLOGY_GRAPH, "data": DATA_GRAPH, "inferred": INFERRED_GRAPH}
+
+
+def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False) -> BuildSummary:
+    """Load, validate, reason and write the artifact; reuse it if no source changed.
+
+    A failure at any step raises and leaves the previous artifact untouched.
+    """
+    artifact = artifact or default_artifact(paths)
+    paths.check_exists()
+    digest = sources_digest(paths)
+    if not force and artifact.exists():
+        previous = read_header(artifact)
+        if previous is not None and previous.digest == digest:
+            previous.reused = True
+            return previous
+    started = time.perf_counter()
+    sources = load_sources(paths)
+    validate(sources, paths.texts_dir)
+    inference = reason(sources.ontology, sources.data)
+    graphs = {"ontology": sources.ontology, "data": sources.data, "inferred": inference.graph}
+    summary = BuildSummary(artifact, digest, {k: len(g) for k, g in graphs.items()},
+                           inference.trimmed)
+    write_artifact(artifact, graphs, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def canonical_nquads(graphs: dict[str, Graph]) -> list[str]:
+    """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes."""
+    dataset = Dataset()
+    for name, graph in graphs.items():
+        named = dataset.graph(GRAPH_NAMES[name])
+        named += graph
+    quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"),
+                                format=ox.RdfFormat.N_QUADS))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    return sorted(line for line in text.splitlines() if line)
+
+
+def write_artifact(artifact: Path, graphs: dict[str, Graph], summary: BuildSummary) -> None:
+    """Write header + quads to a temporary file beside the artifact, then rename it over."""
+    header = [HEADER, f"# sources-digest {summary.digest}"]
+    header += [f"# triples {name} {count}" for name, count in summary.triples.items()]
+    header += [f"# trimmed {kind.replace(' ', '_')} {n}"
+               for kind, n in sorted(summary.trimmed.items())]
+    body = "\n".join([*header, *canonical_nquads(graphs)]) + "\n"
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=artifact.parent, prefix=f".{artifact.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, artifact)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_header(artifact: Path) -> BuildSummary | None:
+    """The summary recorded in an artifact's header, or None if it has none."""
+    digest, triples, trimmed = None, {}, Counter()
+    with artifact.open(encoding="utf-8") as lines:
+        if lines.readline().rstrip("\n") != HEADER:
+            return None
+        for line in lines:
+            if not line.startswith("# "):
+                break
+            key, *rest = line[2:].split()
+            if key == "sources-digest":
+                digest = rest[0]
+            elif key == "triples":
+                triples[rest[0]] = int(rest[1])
+            elif key == "trimmed":
+                trimmed[rest[0].replace("_", " ")] = int(rest[1])
+    return BuildSummary(artifact, digest, triples, trimmed) if digest else None
+
+
+def open_store(artifact: Path) -> ox.Store:
+    """An in-memory Oxigraph store loaded from the artifact: the engine for every query."""
+    if not artifact.exists():
+        raise ArtifactMissing(f"{artifact}: no build artifact; run `crtkg build` first")
+    store = ox.Store()
+    store.bulk_load(path=artifact, format=ox.RdfFormat.N_QUADS)
+    return store

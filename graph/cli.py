@@ -1,0 +1,94 @@
+"""The `crtkg` command: parse arguments, call the functions that do the work, print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from graph import __version__, export, query
+from graph.artifact import BuildSummary, build, default_artifact, open_store
+from graph.errors import CrtkgError
+from graph.load import SourcePaths, default_root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    paths = SourcePaths(args.root.resolve())
+    artifact = args.artifact or default_artifact(paths)
+    try:
+        return args.run(args, paths, artifact)
+    except CrtkgError as err:  # the one place errors become messages and exit codes
+        print(f"crtkg: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `crtkg export | head`
+        return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="crtkg", description="A knowledge graph of the evidence on imaging in CRT.")
+    top.add_argument("--version", action="version", version=f"crtkg {__version__}")
+    top.add_argument("--root", type=Path, default=default_root(),
+                     help="project checkout holding ontology/ and graph/data/ "
+                          "(default: $CRTKG_ROOT or this installation's checkout)")
+    top.add_argument("--artifact", type=Path, default=None,
+                     help="build artifact (default: $CRTKG_ARTIFACT or ROOT/build/crtkg.nq)")
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+
+    cmd = commands.add_parser("build", help="validate, reason and write the build artifact")
+    cmd.add_argument("--force", action="store_true", help="rebuild even if no source changed")
+    cmd.set_defaults(run=run_build)
+
+    cmd = commands.add_parser("query", help="run a SPARQL query over the built graph")
+    cmd.add_argument("query", metavar="QUERY_OR_FILE", help="SPARQL text or a .rq file")
+    cmd.add_argument("--format", choices=query.FORMATS, default="table")
+    cmd.add_argument("--no-infer", dest="infer", action="store_false",
+                     help="leave the inferred triples out of the default graph")
+    cmd.set_defaults(run=run_query)
+
+    cmd = commands.add_parser("export", help="write the graph as Turtle, N-Triples, JSON-LD, "
+                                             "TriG or N-Quads")
+    cmd.add_argument("--format", choices=tuple(export.FORMATS), default="turtle")
+    cmd.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    cmd.add_argument("--no-infer", dest="infer", action="store_false",
+                     help="leave the inferred triples out")
+    cmd.set_defaults(run=run_export)
+    return top
+
+
+def ensure_built(paths: SourcePaths, artifact: Path) -> BuildSummary:
+    """Build when the artifact is missing or older than its sources; report only real builds."""
+    summary = build(paths, artifact)
+    if not summary.reused:
+        print(summary.text(), file=sys.stderr)
+    return summary
+
+
+def run_build(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    print(build(paths, artifact, force=args.force).text())
+    return 0
+
+
+def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    text = query.read_query(args.query)
+    ensure_built(paths, artifact)
+    answer = query.run_query(open_store(artifact), text, infer=args.infer)
+    sys.stdout.write(query.render(answer, args.format))
+    return 0
+
+
+def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    ensure_built(paths, artifact)
+    data = export.export(artifact, args.format, infer=args.infer)
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

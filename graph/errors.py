@@ -1,0 +1,46 @@
+"""The failures a user can act on, one type per kind. The CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CrtkgError(Exception):
+    """Base of every error crtkg reports to its user."""
+
+
+class SourceError(CrtkgError):
+    """A source file could not be read or parsed."""
+
+    def __init__(self, file: Path | str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.file, self.line, self.column, self.reason = str(file), line, column, message
+        where = self.file
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailed(CrtkgError):
+    """The curated data breaks a SHACL shape or a build check; `report` is readable text."""
+
+    def __init__(self, report: str, count: int) -> None:
+        self.report, self.count = report, count
+        super().__init__(f"validation failed with {count} violation(s):\n{report}")
+
+
+class ReasoningFailed(CrtkgError):
+    """The reasoner found the sources inconsistent."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("the reasoner found the sources inconsistent:\n"
+                         + "\n".join(f"  - {m}" for m in messages))
+
+
+class QueryError(CrtkgError):
+    """A SPARQL query could not be parsed or run."""
+
+
+class ArtifactMissing(CrtkgError):
+    """No build artifact exists where one was expected."""

@@ -1,0 +1,113 @@
+"""Run SPARQL over the built graph with Oxigraph's engine, and render the answers.
+
+The same function serves the CLI, the tests and (later) the HTTP endpoint, so a query
+behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import QueryError
+from graph.namespaces import ASSERTED_GRAPHS, PREFIXES
+
+FORMATS = ("table", "json", "csv")
+
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def read_query(query_or_file: str) -> str:
+    """The query text: the contents of the file if the argument names one, else itself."""
+    path = Path(query_or_file)
+    if query_or_file.endswith((".rq", ".sparql")) or (len(query_or_file) < 4096 and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise QueryError(f"{query_or_file}: cannot read query file: {err}") from err
+    return query_or_file
+
+
+def run_query(store: ox.Store, query: str, infer: bool = True) -> Answer:
+    """Run a query; the default graph is the union of the graphs, or only the asserted ones.
+
+    Every prefix of graph.namespaces is predeclared, so queries may use them without PREFIX.
+    """
+    scope: dict = {"use_default_graph_as_union": True}
+    if not infer:
+        scope = {"default_graph": [ox.NamedNode(str(g)) for g in ASSERTED_GRAPHS]}
+    try:
+        return store.query(query, prefixes=PREFIXES, **scope)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from err
+    except OSError as err:
+        raise QueryError(f"query failed: {err}") from err
+
+
+def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode | ox.Literal |
+                                                                  ox.BlankNode]]]:
+    """The variables and rows of a SELECT answer (a row maps bound variables to terms)."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryError("not a SELECT query")
+    names = [v.value for v in answer.variables]
+    rows = [{n: s[n] for n in names if s[n] is not None} for s in answer]
+    return names, rows
+
+
+def short(term: object) -> str:
+    """A term as a person reads it: a CURIE where a prefix fits, a literal's plain value."""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in PREFIXES.items():
+            if term.value.startswith(namespace) and len(term.value) > len(namespace):
+                return f"{prefix}:{term.value[len(namespace):]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def render(answer: Answer, fmt: str = "table") -> str:
+    """An answer as text: a table for people, SPARQL JSON or CSV for programs.
+
+    CONSTRUCT and DESCRIBE answers are Turtle whatever the format.
+    """
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if isinstance(answer, ox.QueryTriples):
+        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
+    if isinstance(answer, ox.QueryBoolean):
+        value = bool(answer)
+        return {"table": "yes" if value else "no", "json": json.dumps({"head": {},
+                "boolean": value}), "csv": "true" if value else "false"}[fmt] + "\n"
+    if fmt == "json":
+        return answer.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n"
+    names, rows = select_rows(answer)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([[_csv_value(row.get(n)) for n in names] for row in rows])
+        return out.getvalue()
+    return table(names, [[short(row[n]) if n in row else "" for n in names] for row in rows])
+
+
+def _csv_value(term: object) -> str:
+    if term is None:
+        return ""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else short(term)
+
+
+def table(header: list[str], rows: list[list[str]], width: int = 60) -> str:
+    """A plain-text table with the row count under it; long cells are cut with '…'."""
+    cut = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cut)]) for i, h in enumerate(header)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    out = [line(header), "-+-".join("-" * w for w in widths), *(line(r) for r in cut)]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(s.rstrip() for s in out) + "\n"

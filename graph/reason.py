@@ -1,0 +1,86 @@
+"""Materialize what the ontology's axioms imply (OWL 2 RL, owlrl), keeping only what is news."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from owlrl import DeductiveClosure, OWLRL_Semantics
+from owlrl.Namespaces import ERRNS
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+
+from graph.errors import ReasoningFailed
+from graph.namespaces import (
+    BUILTIN_VOCABULARIES,
+    DATA_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    OWL,
+    RDF,
+    RDFS,
+)
+
+# Relations every term has with itself: restating them tells a user nothing.
+REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
+             RDFS.subClassOf, RDFS.subPropertyOf}
+
+
+@dataclass
+class Inference:
+    """The inferred triples, and how many of each trivial kind were trimmed."""
+
+    graph: Graph
+    trimmed: Counter[str] = field(default_factory=Counter)
+
+
+def reason(ontology: Graph, data: Graph) -> Inference:
+    """Run the OWL 2 RL closure over ontology + data and return only the new triples.
+
+    The closure runs over one Dataset holding both graphs, so rules that join the
+    ontology with the data (domains, sub-properties, chains) see both; what it adds
+    lands in a third graph of the same Dataset.
+    """
+    dataset = Dataset()
+    for name, source in ((ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)):
+        named = dataset.graph(name)
+        named += source
+    DeductiveClosure(OWLRL_Semantics).expand(dataset, destination=INFERRED_GRAPH)
+    added = dataset.graph(INFERRED_GRAPH)
+    _raise_on_inconsistency(added)
+    return trim(added)
+
+
+def _raise_on_inconsistency(added: Graph) -> None:
+    # owlrl records inconsistencies as triples instead of raising: look for them.
+    messages = sorted(str(m) for node in added.subjects(RDF.type, ERRNS.ErrorMessage)
+                      for m in added.objects(node, ERRNS.error))
+    if messages:
+        raise ReasoningFailed(messages)
+
+
+def trivial_kind(triple: tuple) -> str | None:
+    """Why a triple is noise to users, or None if it is worth keeping."""
+    s, p, o = triple
+    if isinstance(s, Literal):
+        return "literal subject"
+    if any(isinstance(term, BNode) for term in triple):
+        return "anonymous node"  # inferences about class expressions and lists
+    if p in REFLEXIVE and s == o:
+        return "reflexive"
+    if o == OWL.Thing or s == OWL.Nothing:
+        return "owl:Thing / owl:Nothing"
+    if isinstance(s, URIRef) and str(s).startswith(BUILTIN_VOCABULARIES):
+        return "RDF/OWL vocabulary axiom"
+    return None
+
+
+def trim(added: Graph) -> Inference:
+    """Split what the reasoner added into what users want and counts of what they don't."""
+    kept, trimmed = Graph(), Counter()
+    for triple in added:
+        kind = trivial_kind(triple)
+        if kind is None:
+            kept.add(triple)
+        else:
+            trimmed[kind] += 1
+    return Inference(kept, trimmed)
