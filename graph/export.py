@@ -43,7 +43,7 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True) -> bytes:
     serializer, keeps_graphs = FORMATS[fmt]
     graphs = load_graphs(artifact, infer)
     if keeps_graphs:
-        target: Graph = Dataset(bind_namespaces="none")
+        target: Graph = Dataset()
         for named in graphs:
             copy = target.graph(named.identifier)
             copy += named

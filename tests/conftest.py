@@ -1,0 +1,45 @@
+"""Build the graph once per test session; give tests the store and small query helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.artifact import BuildSummary, build, open_store
+from graph.load import SourcePaths
+from graph.query import run_query, select_rows, short
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildSummary:
+    artifact = tmp_path_factory.mktemp("build") / "crtkg.nq"
+    return build(SourcePaths(ROOT), artifact, force=True)
+
+
+@pytest.fixture(scope="session")
+def store(built: BuildSummary) -> ox.Store:
+    return open_store(built.artifact)
+
+
+def rows(store: ox.Store, query: str, infer: bool = True) -> list[dict[str, str]]:
+    """The rows of a SELECT answer, each term in its short form (CURIE or plain value)."""
+    _, solutions = select_rows(run_query(store, query, infer=infer))
+    return [{k: short(v) for k, v in row.items()} for row in solutions]
+
+
+def column(store: ox.Store, query: str, infer: bool = True) -> set[str]:
+    """The values of the first variable of a SELECT answer, as a set."""
+    return {next(iter(r.values())) for r in rows(store, query, infer) if r}
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> SourcePaths:
+    """A private copy of the sources, for tests that break them."""
+    for folder in ("ontology", "graph/data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return SourcePaths(tmp_path)

@@ -1,0 +1,115 @@
+"""The crtkg command as a user runs it: output, exit status and error messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from graph.cli import main
+from tests.conftest import ROOT
+
+RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r a crtkg:Recommendation ; "
+               "crtkg:aboutModality ?modality ; crtkg:statedStrength ?words } ORDER BY ?words")
+
+
+@pytest.fixture
+def crtkg(built, capsys):
+    """Run `crtkg ARGS...` against the session's artifact; return (status, stdout, stderr)."""
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(["--root", str(ROOT), "--artifact", str(built.artifact), *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+def test_query_prints_a_table(crtkg):
+    status, out, _ = crtkg("query", RECOMMENDED)
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["modality", "|", "words"]
+    assert lines[2].split("|")[0].strip() == "kg:nuclear-imaging"
+    assert "may be useful" in out and "should be used" in out
+    assert lines[-1] == "(4 rows)"
+
+
+def test_query_as_json_and_csv(crtkg):
+    status, out, _ = crtkg("query", RECOMMENDED, "--format", "json")
+    assert status == 0
+    bindings = json.loads(out)["results"]["bindings"]
+    assert [b["words"]["value"] for b in bindings] == [
+        "may be useful", "number one", "possibly", "should be used"]
+    status, out, _ = crtkg("query", RECOMMENDED, "--format", "csv")
+    table = list(csv.reader(io.StringIO(out)))
+    assert table[0] == ["modality", "words"]
+    assert table[1] == ["https://w3id.org/crtkg/id/nuclear-imaging", "may be useful"]
+
+
+def test_query_from_a_file_and_without_inference(crtkg, tmp_path):
+    query = tmp_path / "radiation.rq"
+    query.write_text("SELECT ?m { ?m a crtkg:IonizingRadiationModality } ORDER BY ?m")
+    status, out, _ = crtkg("query", str(query))
+    assert status == 0 and "kg:spect" in out and "(3 rows)" in out
+    status, out, _ = crtkg("query", str(query), "--no-infer")
+    assert status == 0 and "(0 rows)" in out
+
+
+def test_ask_and_construct(crtkg):
+    assert crtkg("query", "ASK { kg:prospect crtkg:studiedModality kg:echocardiography }")[1] \
+        == "yes\n"
+    status, out, _ = crtkg("query", "CONSTRUCT { kg:spect ?p ?o } WHERE { kg:spect ?p ?o }")
+    assert status == 0 and "@prefix kg:" in out and "IonizingRadiation" in out
+
+
+def test_query_syntax_error_is_a_clear_message(crtkg):
+    status, out, err = crtkg("query", "SELECT ?x WHERE { ?x ?y }")
+    assert status == 1 and out == ""
+    assert err.startswith("crtkg: error: SPARQL syntax error:")
+    assert "1:" in err  # the position in the query
+
+
+def test_missing_query_file_is_named(crtkg, tmp_path):
+    status, _, err = crtkg("query", str(tmp_path / "nope.rq"))
+    assert status == 1 and "nope.rq: cannot read query file" in err
+
+
+def test_export_unknown_format_lists_the_valid_ones(crtkg):
+    with pytest.raises(SystemExit) as caught:
+        crtkg("export", "--format", "xml")
+    assert caught.value.code == 2
+
+
+def test_export_unknown_format_message(built, capsys):
+    with pytest.raises(SystemExit):
+        main(["--artifact", str(built.artifact), "export", "--format", "xml"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'xml'" in err
+    for name in ("turtle", "nt", "jsonld", "trig", "nq"):
+        assert f"'{name}'" in err
+
+
+def test_export_to_a_file(crtkg, tmp_path):
+    target = tmp_path / "crtkg.ttl"
+    status, out, err = crtkg("export", "-o", str(target))
+    assert status == 0 and out == ""
+    assert f"wrote {target}" in err
+    assert target.read_text().startswith("@prefix")
+
+
+def test_build_command_reports_reuse(crtkg):
+    status, out, _ = crtkg("build")
+    assert status == 0
+    assert out.startswith("Up to date")
+
+
+def test_build_failure_exits_non_zero(project_copy, tmp_path, capsys):
+    bad = project_copy.data_dir / "agents.ttl"
+    bad.write_text(bad.read_text() + "\nkg:oops a .\n")
+    status = main(["--root", str(project_copy.root), "--artifact", str(tmp_path / "a.nq"),
+                   "build"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"{bad}:" in err and "Turtle syntax error" in err
+    assert not (tmp_path / "a.nq").exists()
