@@ -113,3 +113,25 @@ def test_build_failure_exits_non_zero(project_copy, tmp_path, capsys):
     assert status == 1
     assert f"{bad}:" in err and "Turtle syntax error" in err
     assert not (tmp_path / "a.nq").exists()
+
+
+def test_the_example_query_files_answer(crtkg):
+    status, out, _ = crtkg("query", str(ROOT / "queries" / "recommendations.rq"), "--format",
+                           "csv")
+    table = list(csv.reader(io.StringIO(out)))
+    assert status == 0
+    assert [row[:4] for row in table] == [
+        ["modality", "role", "stated", "strength"],
+        ["echocardiography", "patient selection", "number one", "strong"],
+        ["cardiac magnetic resonance imaging", "assessment of myocardial scar",
+         "should be used", "moderate"],
+        ["echocardiography", "CRT optimization", "possibly", "tentative"],
+        ["nuclear imaging", "", "may be useful", "tentative"],
+    ]
+    radiation = str(ROOT / "queries" / "radiation-modalities.rq")
+    status, out, _ = crtkg("query", radiation, "--format", "csv")
+    assert [r[1] for r in csv.reader(io.StringIO(out))] == [
+        "label", "nuclear imaging", "positron emission tomography",
+        "single-photon emission computed tomography"]
+    status, out, _ = crtkg("query", radiation, "--format", "csv", "--no-infer")
+    assert out.strip() == "modality,label"
