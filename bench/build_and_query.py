@@ -20,7 +20,7 @@ from rdflib import Dataset
 
 from graph.artifact import build, open_store
 from graph.load import SourcePaths, default_root
-from graph.namespaces import PREFIXES
+from graph.namespaces import sparql_prologue
 from graph.query import run_query
 
 QUERIES = {
@@ -58,7 +58,7 @@ def main() -> None:
         store = open_store(artifact)
         rdflib_data = Dataset(default_union=True)
         rdflib_data.parse(artifact, format="nquads")
-        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+        prologue = sparql_prologue()
         for name, query in QUERIES.items():
             ox_s = median_seconds(lambda q=query: list(run_query(store, q)), runs * 20)
             rdf_s = median_seconds(lambda q=query: list(rdflib_data.query(prologue + q)), runs)

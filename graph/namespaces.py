@@ -60,6 +60,14 @@ ALL_GRAPHS = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 BUILTIN_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
 
+def shorten(iri: str) -> str:
+    """An IRI as a CURIE where a prefix above fits, else in angle brackets."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
 def sparql_prologue() -> str:
     """The PREFIX lines for every prefix above, to put in front of a user's query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

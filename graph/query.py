@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import QueryError
-from graph.namespaces import ASSERTED_GRAPHS, PREFIXES
+from graph.namespaces import ASSERTED_GRAPHS, PREFIXES, shorten
 
 FORMATS = ("table", "json", "csv")
 
@@ -61,10 +61,7 @@ def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode 
 def short(term: object) -> str:
     """A term as a person reads it: a CURIE where a prefix fits, a literal's plain value."""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
-        return f"<{term.value}>"
+        return shorten(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     if isinstance(term, ox.BlankNode):

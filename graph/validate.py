@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, Node, URIRef
 
 from graph.errors import ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, KG, PREFIXES, PROV, SH
+from graph.namespaces import CRTKG, KG, PROV, SH, shorten
 
 
 def validate(sources: Sources, texts_dir: Path) -> None:
@@ -61,10 +61,7 @@ def quote_mismatches(data: Graph, texts_dir: Path) -> list[str]:
 def curie(node: Node | None) -> str:
     """A short form of a term for messages: a CURIE when a known prefix fits."""
     if isinstance(node, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if str(node).startswith(namespace) and len(str(node)) > len(namespace):
-                return f"{prefix}:{str(node)[len(namespace):]}"
-        return f"<{node}>"
+        return shorten(str(node))
     if isinstance(node, Literal):
         return repr(str(node))
     return str(node)
