@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph
 
 from graph.errors import ArtifactMissing
 from graph.load import SourcePaths, load_sources, sources_digest
-from graph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.namespaces import GRAPHS
 from graph.reason import reason
 from graph.validate import validate
 
@@ -57,9 +57,6 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-GRAPH_NAMES = {"ontology": ONTOLOGY_GRAPH, "data": DATA_GRAPH, "inferred": INFERRED_GRAPH}
-
-
 def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False) -> BuildSummary:
     """Load, validate, reason and write the artifact; reuse it if no source changed.
 
@@ -89,7 +86,7 @@ def canonical_nquads(graphs: dict[str, Graph]) -> list[str]:
     """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes."""
     dataset = Dataset()
     for name, graph in graphs.items():
-        named = dataset.graph(GRAPH_NAMES[name])
+        named = dataset.graph(GRAPHS[name])
         named += graph
     quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"),
                                 format=ox.RdfFormat.N_QUADS))
@@ -137,10 +134,15 @@ def read_header(artifact: Path) -> BuildSummary | None:
     return BuildSummary(artifact, digest, triples, trimmed) if digest else None
 
 
-def open_store(artifact: Path) -> ox.Store:
-    """An in-memory Oxigraph store loaded from the artifact: the engine for every query."""
+def require_artifact(artifact: Path) -> None:
+    """Raise ArtifactMissing, with the command that makes one, if the artifact is absent."""
     if not artifact.exists():
         raise ArtifactMissing(f"{artifact}: no build artifact; run `crtkg build` first")
+
+
+def open_store(artifact: Path) -> ox.Store:
+    """An in-memory Oxigraph store loaded from the artifact: the engine for every query."""
+    require_artifact(artifact)
     store = ox.Store()
     store.bulk_load(path=artifact, format=ox.RdfFormat.N_QUADS)
     return store

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graph.errors import ArtifactMissing, CrtkgError
+from graph.artifact import require_artifact
+from graph.errors import CrtkgError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
 
 # format name -> (rdflib serializer, keeps named graphs)
@@ -28,8 +29,7 @@ def _bind(graph: Graph) -> None:
 
 def load_graphs(artifact: Path, infer: bool = True) -> list[Graph]:
     """The artifact's named graphs: all of them, or only the asserted ones."""
-    if not artifact.exists():
-        raise ArtifactMissing(f"{artifact}: no build artifact; run `crtkg build` first")
+    require_artifact(artifact)
     dataset = Dataset()
     dataset.parse(artifact, format="nquads")
     return [dataset.graph(name) for name in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]

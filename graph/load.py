@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +58,14 @@ class SourcePaths:
                                         "or point --root (or $CRTKG_ROOT) at one")
 
 
-def sources_digest(paths: SourcePaths, extra: Iterable[Path] = ()) -> str:
+def sources_digest(paths: SourcePaths) -> str:
     """A SHA-256 over the names and bytes of every source file and of the build code.
 
     Equal digests mean the build would produce the same artifact, so it can be reused.
     """
     digest = hashlib.sha256()
     code = sorted(PACKAGE_DIR.glob("*.py"))
-    for path in [*paths.all_files(), *code, *extra]:
+    for path in [*paths.all_files(), *code]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

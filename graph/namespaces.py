@@ -53,6 +53,8 @@ PREFIXES: dict[str, str] = {
 ONTOLOGY_GRAPH = GRAPH.ontology  # the TBox: ontology/crtkg.ttl
 DATA_GRAPH = GRAPH.data  # the asserted evidence: graph/data/*.ttl
 INFERRED_GRAPH = GRAPH.inferred  # only what the OWL 2 RL reasoner added, trimmed
+# Short names of the graphs, as build summaries and the artifact header name them.
+GRAPHS = {"ontology": ONTOLOGY_GRAPH, "data": DATA_GRAPH, "inferred": INFERRED_GRAPH}
 ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH)
 ALL_GRAPHS = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 

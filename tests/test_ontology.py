@@ -5,28 +5,23 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from graph.namespaces import CRTKG
-from tests.conftest import ROOT
+from graph.namespaces import CRTKG, RDFS, SKOS
+from tests.conftest import ROOT, rows
 
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "crtkg.ttl")
 
-TERMS = sorted(set(ONTOLOGY.subjects()) & {s for s in ONTOLOGY.subjects()
-                                          if str(s).startswith(str(CRTKG))})
+TERMS = sorted({s for s in ONTOLOGY.subjects() if str(s).startswith(str(CRTKG))})
 
 
 def test_ontology_has_a_version_iri(store):
-    from tests.conftest import rows
-
     assert rows(store, "SELECT ?v { <https://w3id.org/crtkg/ontology> owl:versionIRI ?v }") == [
         {"v": "crtkg:releases/2026-11-24"}]
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: str(t).removeprefix(str(CRTKG)))
 def test_every_term_has_a_label_and_a_definition(term):
-    skos_definition = ONTOLOGY.namespace_manager.expand_curie("skos:definition")
-    rdfs_label = ONTOLOGY.namespace_manager.expand_curie("rdfs:label")
-    assert ONTOLOGY.value(term, rdfs_label), f"{term} has no rdfs:label"
-    assert ONTOLOGY.value(term, skos_definition), f"{term} has no skos:definition"
+    assert ONTOLOGY.value(term, RDFS.label), f"{term} has no rdfs:label"
+    assert ONTOLOGY.value(term, SKOS.definition), f"{term} has no skos:definition"
 
 
 # Constructs outside OWL 2 RL (where they appear, not counting what RL allows on the
