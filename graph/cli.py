@@ -55,6 +55,22 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-infer", dest="infer", action="store_false",
                      help="leave the inferred triples out")
     cmd.set_defaults(run=run_export)
+
+    cmd = commands.add_parser(
+        "serve", help="build if needed, then serve the SPARQL endpoint and web page",
+        description="Serve the graph over HTTP (SPARQL 1.1 Protocol at /sparql, web page at /). "
+                    "Each option falls back to its CRTKG_<OPTION> environment variable, "
+                    "e.g. CRTKG_PORT, CRTKG_TIMEOUT.")
+    cmd.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    cmd.add_argument("--port", type=int, help="port (default 8000)")
+    cmd.add_argument("--threads", type=int, help="requests handled at once (default 8)")
+    cmd.add_argument("--workers", type=int, help="query processes (default 2)")
+    cmd.add_argument("--timeout", type=float, help="seconds a query may run (default 10)")
+    cmd.add_argument("--max-rows", type=int, help="rows in one answer, more are cut "
+                                                  "(default 10000)")
+    cmd.add_argument("--no-build", dest="build", action="store_false",
+                     help="serve the artifact as it is, without checking its sources")
+    cmd.set_defaults(run=run_serve)
     return top
 
 
@@ -87,6 +103,21 @@ def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> 
         print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+    return 0
+
+
+def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    from server import serve  # the HTTP stack loads only for this command
+    from server.settings import Settings
+
+    if args.build:
+        ensure_built(paths, artifact)
+    settings = Settings.from_env(
+        artifact, paths.root / "queries", host=args.host, port=args.port, threads=args.threads,
+        workers=args.workers, timeout=args.timeout, max_rows=args.max_rows)
+    print(f"crtkg: serving {artifact} at http://{settings.host}:{settings.port}/ "
+          f"(SPARQL endpoint: /sparql)", file=sys.stderr, flush=True)
+    serve(settings)
     return 0
 
 

@@ -26,6 +26,8 @@ RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 VANN = Namespace("http://purl.org/vocab/vann/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 # The prefix map used by every serialization (Turtle, TriG, JSON-LD context) and by
 # queries: explicit, so no output ever shows an invented `ns1:`.
@@ -47,6 +49,8 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
     "sh": str(SH),
     "vann": str(VANN),
+    "sd": str(SD),
+    "void": str(VOID),
 }
 
 # Named graphs of the build artifact. The default graph of a query is their union.

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.errors import QueryError
-from graph.namespaces import ASSERTED_GRAPHS, PREFIXES, shorten
+from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
 
 FORMATS = ("table", "json", "csv")
 
@@ -32,20 +34,50 @@ def read_query(query_or_file: str) -> str:
     return query_or_file
 
 
-def run_query(store: ox.Store, query: str, infer: bool = True) -> Answer:
-    """Run a query; the default graph is the union of the graphs, or only the asserted ones.
+def run_query(store: ox.Store, query: str, infer: bool = True,
+              default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> Answer:
+    """Run a query over the union of the graphs, or the graphs the caller names.
 
+    `default_graph` and `named_graphs` (IRIs) override the query's FROM and FROM NAMED, as
+    the SPARQL protocol's dataset parameters do. Without them and without FROM, the default
+    graph is the union of the graphs. `infer=False` leaves the inferred graph out of both.
     Every prefix of graph.namespaces is predeclared, so queries may use them without PREFIX.
     """
-    scope: dict = {"use_default_graph_as_union": True}
-    if not infer:
-        scope = {"default_graph": [ox.NamedNode(str(g)) for g in ASSERTED_GRAPHS]}
+    allowed = [str(g) for g in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]
+    dataset: dict = {}
+    if default_graph is not None:
+        dataset["default_graph"] = _nodes(g for g in default_graph if infer or g in allowed)
+    elif has_dataset_clause(query):
+        pass  # pyoxigraph's dataset options would override the query's FROM
+    elif infer:
+        dataset["use_default_graph_as_union"] = True
+    else:
+        dataset["default_graph"] = _nodes(allowed)
+    if named_graphs is not None:
+        dataset["named_graphs"] = _nodes(g for g in named_graphs if infer or g in allowed)
+    elif not infer and not has_dataset_clause(query):
+        dataset["named_graphs"] = _nodes(allowed)
     try:
-        return store.query(query, prefixes=PREFIXES, **scope)
+        return store.query(query, prefixes=PREFIXES, **dataset)
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
     except OSError as err:
         raise QueryError(f"query failed: {err}") from err
+
+
+def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(i) for i in iris]
+
+
+# What may hide the word FROM without being a dataset clause: comments, strings and IRIs.
+_NOT_KEYWORDS = re.compile(r"""#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\s]*>""")
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM or FROM NAMED)."""
+    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", query)))
 
 
 def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode | ox.Literal |

@@ -1,6 +1,102 @@
-"""crtkg's HTTP layer: the SPARQL 1.1 endpoint and the web page.
+"""crtkg's HTTP layer: the SPARQL 1.1 endpoint and the web page, over the build artifact.
 
-Not built yet (issue 'The SPARQL 1.1 endpoint and its web page'). It will answer from
-the same build artifact and the same engine as the CLI (`graph.artifact.open_store`,
-`graph.query.run_query`).
+`create_app(settings)` loads what the server needs once (the dataset's statistics, the named
+queries, the query workers); `serve(settings)` runs it under waitress, a production WSGI
+server.
 """
+
+from __future__ import annotations
+
+import hashlib
+import signal
+from dataclasses import dataclass
+
+from flask import Flask, Response, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from graph.artifact import open_store, read_header, require_artifact
+from graph.catalogue import NamedQuery, load_catalogue
+from server.description import Statistics, count
+from server.pool import QueryPool
+from server.protocol import HttpError, QueryRequest, error_text
+from server.settings import Settings
+from server.sparql import AnswerCache, etag_for
+
+
+@dataclass
+class State:
+    """What every request reads: set up once per application, never changed while serving."""
+
+    settings: Settings
+    pool: QueryPool
+    cache: AnswerCache
+    statistics: Statistics
+    examples: list[NamedQuery]
+    graph_tag: str  # identifies the served graph: the build's sources digest
+
+    def etag(self, query: QueryRequest) -> str:
+        return etag_for(self.graph_tag, query)
+
+
+def create_app(settings: Settings) -> Flask:
+    require_artifact(settings.artifact)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["crtkg"] = State(
+        settings=settings,
+        pool=QueryPool(settings.artifact, settings.workers, settings.timeout),
+        cache=AnswerCache(settings.cache_entries),
+        statistics=count(open_store(settings.artifact)),
+        examples=load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else [],
+        graph_tag=graph_tag(settings))
+    # Browser clients such as YASGUI query from other origins; the graph is public and
+    # read-only, so any origin may read it, with the headers that carry answer metadata.
+    CORS(app, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
+    from server import pages, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message))
+    app.register_error_handler(HTTPException, http_exception)
+    return app
+
+
+def graph_tag(settings: Settings) -> str:
+    summary = read_header(settings.artifact)
+    if summary is not None:
+        return summary.digest
+    return hashlib.sha256(settings.artifact.read_bytes()).hexdigest()
+
+
+def error_response(status: int, message: str) -> Response:
+    return Response(error_text(status, message), status=status,
+                    content_type="text/plain; charset=utf-8")
+
+
+def http_exception(err: HTTPException) -> Response:
+    message = err.description or err.name
+    if isinstance(err, MethodNotAllowed):
+        message = f"{request.method} is not allowed on {request.path}; use " \
+                  f"{' or '.join(sorted(set(err.valid_methods or []) - {'HEAD', 'OPTIONS'}))}"
+    response = error_response(err.code or 500, message)
+    for name, value in err.get_headers():  # e.g. Allow on 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def serve(settings: Settings) -> None:
+    """Serve until interrupted, with waitress (threads answer requests; workers run queries)."""
+    import waitress
+
+    # SIGTERM (from a service manager) ends the server like Ctrl-C does, so the cleanup below
+    # runs: a worker stuck on a query would otherwise outlive the server.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    app = create_app(settings)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
+                       max_request_body_size=settings.max_request_bytes, ident="crtkg",
+                       clear_untrusted_proxy_headers=True)
+    finally:
+        app.extensions["crtkg"].pool.close()

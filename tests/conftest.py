@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,3 +50,35 @@ def project_copy(tmp_path: Path) -> SourcePaths:
     for folder in ("ontology", "graph/data"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return SourcePaths(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def live_server(built: BuildSummary) -> Iterator[str]:
+    """`crtkg serve` in a process of its own on a free port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "graph.cli", "--artifact", str(built.artifact), "serve",
+               "--no-build", "--port", str(port), "--timeout", "2"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "CRTKG_ROOT": str(ROOT)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/sparql?query=ASK%7B%7D", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"crtkg serve exited: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"crtkg serve did not answer {url} within {seconds} s")

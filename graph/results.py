@@ -1,0 +1,196 @@
+"""SPARQL answers as bytes, in the W3C result formats and the RDF syntaxes, with a row cap.
+
+The answer is collected (up to the cap, plus one row to know whether the cap cut it) before it
+is written, so every format says the same rows and a caller can tell the user about the cut.
+Solutions are written here rather than by pyoxigraph's writer because that writer takes the
+whole iterator and cannot stop at a cap; triples are written by pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from graph.namespaces import PREFIXES
+
+SOLUTIONS, TRIPLES = "solutions", "triples"  # what SELECT/ASK and CONSTRUCT/DESCRIBE return
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Format:
+    """A result format: its short name (the `format` parameter), media type and answer kind."""
+
+    name: str
+    media_type: str
+    answers: str
+    rdf: ox.RdfFormat | None = None
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", SOLUTIONS),
+    Format("xml", "application/sparql-results+xml", SOLUTIONS),
+    Format("csv", "text/csv", SOLUTIONS),
+    Format("tsv", "text/tab-separated-values", SOLUTIONS),
+    Format("turtle", "text/turtle", TRIPLES, ox.RdfFormat.TURTLE),
+    Format("ntriples", "application/n-triples", TRIPLES, ox.RdfFormat.N_TRIPLES),
+    Format("rdfxml", "application/rdf+xml", TRIPLES, ox.RdfFormat.RDF_XML),
+    Format("jsonld", "application/ld+json", TRIPLES, ox.RdfFormat.JSON_LD),
+    Format("trig", "application/trig", TRIPLES, ox.RdfFormat.TRIG),
+    Format("nquads", "application/n-quads", TRIPLES, ox.RdfFormat.N_QUADS),
+)
+BY_NAME = {f.name: f for f in FORMATS}
+# Media types clients send for these formats besides the registered ones.
+ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
+           "text/plain": "ntriples", "application/x-turtle": "turtle"}
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS} | {m: BY_NAME[n] for m, n in ALIASES.items()}
+
+
+@dataclass
+class Collected:
+    """An answer held in memory: solutions (or a boolean) or triples, and whether it was cut."""
+
+    answers: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Term | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.triples) if self.answers == TRIPLES else len(self.rows)
+
+
+def answer_kind(answer: object) -> str:
+    return TRIPLES if isinstance(answer, ox.QueryTriples) else SOLUTIONS
+
+
+def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+            cap: int | None = None) -> Collected:
+    """Take at most `cap` rows or triples of an answer; `truncated` says whether more existed."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Collected(SOLUTIONS, boolean=bool(answer))
+    items: list = []
+    for item in answer:
+        if cap is not None and len(items) == cap:
+            truncated = True
+            break
+        items.append(item)
+    else:
+        truncated = False
+    if isinstance(answer, ox.QueryTriples):
+        return Collected(TRIPLES, triples=items, truncated=truncated)
+    names = [v.value for v in answer.variables]
+    rows = [[s[n] for n in names] for s in items]
+    return Collected(SOLUTIONS, variables=names, rows=rows, truncated=truncated)
+
+
+def write(collected: Collected, fmt: Format) -> bytes:
+    """The answer in a format of its kind (the caller negotiated `fmt` for that kind)."""
+    if fmt.answers != collected.answers:
+        raise ValueError(f"{fmt.name} cannot carry {collected.answers}")
+    if fmt.rdf is not None:
+        triples = collected.triples
+        if fmt.rdf.supports_datasets:
+            triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        return ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
+    return WRITERS[fmt.name](collected).encode()
+
+
+def _json(c: Collected) -> str:
+    if c.boolean is not None:
+        return json.dumps({"head": {}, "boolean": c.boolean})
+    bindings = [{n: _json_term(t) for n, t in zip(c.variables, row, strict=True) if t is not None}
+                for row in c.rows]
+    return json.dumps({"head": {"vars": c.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False)
+
+
+def _json_term(term: Term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate), "object": _json_term(term.object)}}
+
+
+def _xml(c: Collected) -> str:
+    head = "".join(f"<variable name={quoteattr(n)}/>" for n in c.variables)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>{head}</head>']
+    if c.boolean is not None:
+        out.append(f"<boolean>{'true' if c.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for row in c.rows:
+            cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                            for n, t in zip(c.variables, row, strict=True) if t is not None)
+            out.append(f"<result>{cells}</result>")
+        out.append("</results>")
+    return "".join(out) + "</sparql>\n"
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            attr = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != XSD_STRING:
+            attr = f" datatype={quoteattr(term.datatype.value)}"
+        else:
+            attr = ""
+        return f"<literal{attr}>{escape(term.value)}</literal>"
+    return f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>" \
+           f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}</object>" \
+           "</triple>"
+
+
+def _csv(c: Collected) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as the SPARQL CSV spec asks
+    if c.boolean is not None:
+        writer.writerows([["_askResult"], ["true" if c.boolean else "false"]])
+        return out.getvalue()
+    writer.writerow(c.variables)
+    writer.writerows([[_csv_value(t) for t in row] for row in c.rows])
+    return out.getvalue()
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+
+def _tsv(c: Collected) -> str:
+    if c.boolean is not None:
+        return f"?_askResult\n{'true' if c.boolean else 'false'}\n"
+    lines = ["\t".join(f"?{n}" for n in c.variables)]
+    # str() of a pyoxigraph term is its N-Triples form, which escapes tabs and newlines.
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in c.rows]
+    return "\n".join(lines) + "\n"
+
+
+WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}

@@ -1,0 +1,76 @@
+"""What a SPARQL request asks, what the engine replies, and content negotiation between them.
+
+Plain data, so a request can cross to a query worker process and its reply come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, Format
+
+
+class HttpError(Exception):
+    """A request the server refuses, with the status and the message the client sees."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query with its dataset, inference switch, wanted format and row cap."""
+
+    query: str
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    infer: bool = True
+    accept: str = "*/*"
+    format: str | None = None
+    cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer as bytes, or the error status and message."""
+
+    status: int
+    body: bytes = b""
+    media_type: str = "text/plain; charset=utf-8"
+    truncated: bool = False
+
+    @classmethod
+    def error(cls, err: HttpError) -> Reply:
+        return cls(err.status, error_text(err.status, err.message).encode())
+
+
+def error_text(status: int, message: str) -> str:
+    """An error as plain text a person can read in curl or in the web page."""
+    return f"{status} {HTTPStatus(status).phrase}: {message}\n"
+
+
+def negotiate(answers: str, accept: str, requested: str | None) -> Format:
+    """The format for an answer of this kind: the `format` parameter, else the Accept header.
+
+    Accept q-values and wildcards count; on a tie the first format of FORMATS wins. Raises
+    HttpError 406 when no format of this kind is acceptable, naming the ones there are.
+    """
+    offered = [f for f in FORMATS if f.answers == answers]
+    names = ", ".join(f"{f.name} ({f.media_type})" for f in offered)
+    if requested:
+        fmt = BY_NAME.get(requested) or BY_MEDIA_TYPE.get(requested)
+        if fmt is None or fmt.answers != answers:
+            raise HttpError(406, f"format={requested} is not available for this answer; "
+                                 f"the answer ({answers}) can be had as: {names}")
+        return fmt
+    types = [m for m, f in BY_MEDIA_TYPE.items() if f.answers == answers]
+    best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(types)
+    if best is None:
+        raise HttpError(406, f"nothing in 'Accept: {accept}' can carry this answer "
+                             f"({answers}); it can be had as: {names}")
+    return BY_MEDIA_TYPE[best]
