@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> Flask:
         graph_tag=graph_tag(settings))
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
-    CORS(app, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
+    CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
     from server import pages, sparql
 
     app.register_blueprint(sparql.bp)

@@ -135,6 +135,11 @@ class QueryPool:
             self._all.discard(worker)
         self._idle.put(self._start())
 
+    def pids(self) -> set[int]:
+        """The process ids of the live workers (tests check a stuck one is really gone)."""
+        with self._lock:
+            return {w.process.pid for w in self._all if w.process.pid is not None}
+
     def close(self) -> None:
         with self._lock:
             workers, self._all = list(self._all), set()

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from graph.artifact import BuildSummary, build, open_store
 from graph.load import SourcePaths
 from graph.query import run_query, select_rows, short
+from server import create_app
+from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +46,21 @@ def rows(store: ox.Store, query: str, infer: bool = True) -> list[dict[str, str]
 def column(store: ox.Store, query: str, infer: bool = True) -> set[str]:
     """The values of the first variable of a SELECT answer, as a set."""
     return {next(iter(r.values())) for r in rows(store, query, infer) if r}
+
+
+@pytest.fixture(scope="session")
+def app(built: BuildSummary) -> Iterator[Flask]:
+    """The web application over the session's build, with a short time limit and row cap."""
+    settings = Settings.from_env(built.artifact, ROOT / "queries", environ={}, workers=2,
+                                 timeout=2.0, max_rows=50)
+    application = create_app(settings)
+    yield application
+    application.extensions["crtkg"].pool.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture
