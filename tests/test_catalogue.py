@@ -1,0 +1,36 @@
+"""The named queries' grlc-style headers, and what a broken one tells the user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.catalogue import load_catalogue, read_named_query
+from graph.errors import SourceError
+from tests.conftest import ROOT
+
+
+def test_the_project_queries_have_their_headers() -> None:
+    queries = {q.name: q for q in load_catalogue(ROOT / "queries")}
+    radiation = queries["radiation-modalities"]
+    assert radiation.summary == ("Which imaging modalities expose the patient to ionizing "
+                                 "radiation?")
+    assert radiation.description.startswith("Answered by the reasoner: a modality")
+    assert radiation.tags == ("safety", "inference")
+    assert "SELECT ?modality ?label" in radiation.text
+
+
+def test_a_broken_header_names_the_file_and_line(tmp_path: Path) -> None:
+    query = tmp_path / "broken.rq"
+    query.write_text("#+ summary: fine\n#+ description: a: b: c\nSELECT * {}\n")
+    with pytest.raises(SourceError) as err:
+        read_named_query(query)
+    assert str(err.value).startswith(f"{query}:2: broken `#+` header: mapping values")
+
+
+def test_a_header_without_a_summary_is_refused(tmp_path: Path) -> None:
+    query = tmp_path / "bare.rq"
+    query.write_text("SELECT * {}\n")
+    with pytest.raises(SourceError, match=r"bare.rq:1: the `#\+` header needs a `summary:`"):
+        read_named_query(query)
