@@ -78,7 +78,7 @@ class _Worker:
 class QueryTimeout(HttpError):
     def __init__(self, seconds: float) -> None:
         super().__init__(503, f"the query was stopped after {seconds:g} s, the server's time "
-                              "limit (CRTKG_QUERY_TIMEOUT or `crtkg serve --timeout`)")
+                              "limit (CRTKG_TIMEOUT or `crtkg serve --timeout`)")
 
 
 class QueryPool:
