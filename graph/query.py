@@ -6,15 +6,13 @@ behaves the same everywhere.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph import results
 from graph.errors import QueryError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
 
@@ -108,28 +106,15 @@ def render(answer: Answer, fmt: str = "table") -> str:
     """
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    if isinstance(answer, ox.QueryTriples):
-        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
-    if isinstance(answer, ox.QueryBoolean):
-        value = bool(answer)
-        return {"table": "yes" if value else "no", "json": json.dumps({"head": {},
-                "boolean": value}), "csv": "true" if value else "false"}[fmt] + "\n"
-    if fmt == "json":
-        return answer.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n"
-    names, rows = select_rows(answer)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows([[_csv_value(row.get(n)) for n in names] for row in rows])
-        return out.getvalue()
-    return table(names, [[short(row[n]) if n in row else "" for n in names] for row in rows])
-
-
-def _csv_value(term: object) -> str:
-    if term is None:
-        return ""
-    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else short(term)
+    collected = results.collect(answer)
+    if collected.answers == results.TRIPLES:
+        return results.write(collected, results.BY_NAME["turtle"]).decode()
+    if fmt != "table":
+        return results.write(collected, results.BY_NAME[fmt]).decode().rstrip("\n") + "\n"
+    if collected.boolean is not None:
+        return "yes\n" if collected.boolean else "no\n"
+    return table(collected.variables,
+                 [["" if t is None else short(t) for t in row] for row in collected.rows])
 
 
 def table(header: list[str], rows: list[list[str]], width: int = 60) -> str:
