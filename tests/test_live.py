@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -9,19 +12,21 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
 from graph.namespaces import KG, sparql_prologue
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_until_up
 
 RECOMMENDED = sparql_prologue() + """
 SELECT ?modality ?role WHERE {
   ?claim a crtkg:Recommendation ; crtkg:aboutModality/rdfs:label ?modality ;
          crtkg:aboutRole/rdfs:label ?role .
 } ORDER BY ?modality ?role"""
+PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def test_sparqlwrapper_select_by_get_and_post(live_server: str) -> None:
@@ -64,11 +69,10 @@ def test_rdflib_sparqlstore_queries_the_endpoint(live_server: str) -> None:
 
 
 def test_a_stuck_query_does_not_hold_up_other_clients(live_server: str) -> None:
-    stuck = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     outcome: dict = {}
 
     def run_stuck() -> None:
-        url = live_server + "/sparql?" + urllib.parse.urlencode({"query": stuck})
+        url = live_server + "/sparql?" + urllib.parse.urlencode({"query": PATHOLOGICAL})
         try:
             urllib.request.urlopen(url, timeout=30)
         except urllib.error.HTTPError as err:
@@ -96,3 +100,53 @@ def test_serve_refuses_a_bad_setting_naming_its_variable(tmp_path) -> None:
              "PATH": ""})
     assert result.returncode == 1
     assert "crtkg: error: CRTKG_TIMEOUT='soon': expected float" in result.stderr
+
+
+def children(pid: int) -> set[int]:
+    """Live child processes of `pid`, read from /proc (zombies count as gone)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def request_until_killed(url: str) -> None:
+    with contextlib.suppress(OSError):  # the server is killed while it answers
+        urllib.request.urlopen(url, timeout=30)
+
+
+def test_workers_die_with_a_killed_server_even_mid_query(built) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "--artifact", str(built.artifact), "serve",
+         "--no-build", "--port", str(port), "--timeout", "120"], cwd=ROOT,
+        stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/sparql?query=ASK%7B%7D", server)
+        workers = children(server.pid)
+        stuck = base + "/sparql?" + urllib.parse.urlencode({"query": PATHOLOGICAL})
+        threading.Thread(target=request_until_killed, args=(stuck,), daemon=True).start()
+        time.sleep(0.5)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) == 2
+    assert not any(alive(p) for p in workers)

@@ -1,0 +1,80 @@
+"""A query worker process: it holds the graph in its own Oxigraph store and answers queries
+sent by server.pool over a connection, until the connection closes or the pool kills it.
+
+Run as `python -m server.worker ARTIFACT FD`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.artifact import open_store
+from graph.errors import QueryError
+from graph.query import run_query
+from graph.results import answer_kind, collect, write
+from server.protocol import HttpError, QueryRequest, Reply, negotiate
+
+
+def answer(store: ox.Store, request: QueryRequest) -> Reply:
+    """Run one query and write its answer in the negotiated format (or say what was wrong)."""
+    try:
+        result = run_query(store, request.query, request.infer, request.default_graph,
+                           request.named_graphs)
+        fmt = negotiate(answer_kind(result), request.accept, request.format)
+        collected = collect(result, request.cap)
+        return Reply(200, write(collected, fmt), fmt.media_type, collected.truncated)
+    except QueryError as err:
+        return Reply.error(refused_update(request.query) or HttpError(400, str(err)))
+    except HttpError as err:
+        return Reply.error(err)
+    except (OSError, ValueError, TypeError) as err:  # evaluation errors raised by the engine
+        return Reply.error(HttpError(400, f"query failed: {err}"))
+
+
+def refused_update(text: str) -> HttpError | None:
+    """A 403 if the text is a SPARQL Update: parsed, never run, since the graph is read-only."""
+    from rdflib.plugins.sparql.parser import parseUpdate  # only on this rare path
+
+    try:
+        parseUpdate(text)
+    except Exception:  # not an update either: the query's syntax error stands
+        return None
+    return HttpError(403, "SPARQL Update is refused: this endpoint is read-only "
+                          "(the graph changes only by `crtkg build`)")
+
+
+def serve(artifact: str, conn: Connection) -> None:
+    """A worker's life: load the graph, then answer requests until the connection closes."""
+    store = open_store(Path(artifact))
+    conn.send("ready")
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(answer(store, request))
+
+
+def exit_with_parent(period: float = 1.0) -> None:
+    """End this worker once the server is gone, even by SIGKILL and even mid-query: the engine
+    releases the GIL while it evaluates, so this thread keeps watching."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(period)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+if __name__ == "__main__":  # a worker: python -m server.worker ARTIFACT FD
+    exit_with_parent()
+    serve(sys.argv[1], Connection(int(sys.argv[2])))
