@@ -111,7 +111,14 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
     from server.settings import Settings
 
     if args.build:
-        ensure_built(paths, artifact)
+        try:
+            ensure_built(paths, artifact)
+        except CrtkgError as err:
+            if not artifact.exists():
+                raise
+            # The last good build stays in place: serve it, and say why it is not new.
+            print(f"crtkg: error: {err}\ncrtkg: the build failed; serving the last good "
+                  f"build, {artifact}", file=sys.stderr, flush=True)
     settings = Settings.from_env(
         artifact, paths.root / "queries", host=args.host, port=args.port, threads=args.threads,
         workers=args.workers, timeout=args.timeout, max_rows=args.max_rows)

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
+from graph.cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
 from tests.conftest import ROOT, wait_until_up
 
@@ -150,3 +151,28 @@ def test_workers_die_with_a_killed_server_even_mid_query(built) -> None:
         time.sleep(0.1)
     assert len(workers) == 2
     assert not any(alive(p) for p in workers)
+
+
+def test_serve_keeps_serving_the_last_good_build_when_the_build_fails(project_copy) -> None:
+    artifact = project_copy.root / "build" / "crtkg.nq"
+    assert main_cli(["--root", str(project_copy.root), "--artifact", str(artifact), "build"]) == 0
+    claims = project_copy.root / "graph" / "data" / "claims.ttl"
+    claims.write_text(claims.read_text() + "\nkg:broken crtkg:quote .\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "--root", str(project_copy.root), "--artifact",
+         str(artifact), "serve", "--port", str(port)], cwd=ROOT, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", server)
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                                        "format": "csv"})
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?{query}") as answer:
+            assert answer.read().decode().split() == ["n", "1673"]
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=10)
+    assert "claims.ttl:" in stderr and "Turtle syntax error" in stderr
+    assert f"the build failed; serving the last good build, {artifact}" in stderr
