@@ -97,6 +97,8 @@ def serve(settings: Settings) -> None:
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=settings.max_request_bytes, ident="crtkg",
+                       # a GET query is in the URL: let it reach our own 413 with its message
+                       max_request_header_size=settings.max_request_bytes + 65536,
                        clear_untrusted_proxy_headers=True)
     finally:
         app.extensions["crtkg"].pool.close()
