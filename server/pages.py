@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, url_for
 
-from graph.namespaces import PREFIXES
+from graph.namespaces import BASE, GRAPHS, PREFIXES, shorten
 from graph.results import FORMATS
 
 bp = Blueprint("pages", __name__)
+
+# What each named graph holds, in the order a reader meets them.
+GRAPH_NOTES = {
+    "ontology": "the ontology: classes, properties and their axioms",
+    "data": "the curated evidence: claims, trials, publications, people, with provenance",
+    "inferred": "only what the OWL 2 RL reasoner added to the other two (trimmed)",
+}
 
 
 @bp.route("/")
 def index() -> str:
     state = current_app.extensions["crtkg"]
-    return render_template("index.html", examples=state.examples, stats=state.statistics,
-                           formats=FORMATS, prefixes=PREFIXES, settings=state.settings)
+    stats = state.statistics
+    order = {str(iri): i for i, iri in enumerate(GRAPHS.values())}
+    graphs = [(stats.graph_names[iri], iri, n, GRAPH_NOTES.get(stats.graph_names[iri], ""))
+              for iri, n in sorted(stats.graphs.items(), key=lambda kv: order.get(kv[0], 99))]
+    endpoint = url_for("sparql.endpoint")
+    # What the script needs, as JSON in the page (never fetched from elsewhere).
+    page_data = {
+        "endpoint": endpoint,
+        "base": BASE,
+        "prefixes": PREFIXES,
+        "formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
+                    for f in FORMATS],
+        "examples": {q.name: q.text for q in state.examples},
+    }
+    return render_template(
+        "index.html", examples=state.examples, stats=stats, formats=FORMATS, prefixes=PREFIXES,
+        settings=state.settings, graphs=graphs, curie=shorten, endpoint=endpoint,
+        endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data)

@@ -1,0 +1,259 @@
+"""The web page in a real headless Chromium, driven like a person would, against `crtkg serve`.
+
+Needs Debian's Chromium and its ChromeDriver; without them the tests fail (CI installs them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from graph.namespaces import KG
+from tests.conftest import ROOT, rows
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
+# Without the networking flags Chromium's own connections hang on a closed network.
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1280,1600")
+WAIT = 10  # seconds: the most any step may take before the test fails
+ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+SOLUTION_FORMATS = ["json", "xml", "csv", "tsv"]
+TRIPLE_FORMATS = ["turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads"]
+RECOMMENDATIONS = (ROOT / "queries" / "recommendations.rq").read_text(encoding="utf-8")
+
+# The cells of the answer table: each cell's value (a link's text, a literal without its
+# language or datatype note), as the user reads them.
+CELLS = """
+return Array.from(arguments[0].tBodies[0].rows, (tr) => Array.from(tr.cells, (td) => {
+  const value = td.querySelector(".literal, a.iri, .bnode");
+  return value ? value.textContent : "";
+}));
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} missing: the browser tests need Debian's Chromium "
+                    f"and ChromeDriver; install them with `{INSTALL}`", pytrace=False)
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory(prefix="crtkg-chromium-") as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        # A driver path given to Service: Selenium Manager never runs (nor downloads).
+        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def wait(browser: WebDriver) -> WebDriverWait:
+    return WebDriverWait(browser, WAIT)
+
+
+def open_page(browser: WebDriver, url: str) -> None:
+    browser.get(url)
+    wait(browser).until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+def type_query(browser: WebDriver, text: str) -> WebElement:
+    editor = browser.find_element(By.ID, "query")
+    editor.clear()
+    editor.send_keys(text)
+    return editor
+
+
+def run_and_wait(browser: WebDriver, locator: tuple[str, str]) -> WebElement:
+    """Click Run; wait for the answer, or the error box, and return the element wanted."""
+    browser.find_element(By.ID, "run").click()
+    return answer(browser, locator)
+
+
+def answer(browser: WebDriver, locator: tuple[str, str]) -> WebElement:
+    wait(browser).until(lambda b: b.find_element(By.ID, "run").is_enabled()
+                        and b.find_element(By.ID, "status").text not in ("", "Running…"))
+    error = browser.find_element(By.ID, "error")
+    if locator[1] != "error":
+        assert not error.is_displayed(), error.text
+    return wait(browser).until(ec.visibility_of_element_located(locator))
+
+
+def table(browser: WebDriver) -> tuple[list[str], list[list[str]]]:
+    element = browser.find_element(By.ID, "results-table")
+    header = [th.text.lstrip("?") for th in element.find_elements(By.CSS_SELECTOR, "thead th")]
+    return header, browser.execute_script(CELLS, element)
+
+
+def download_links(browser: WebDriver) -> dict[str, str]:
+    links = browser.find_elements(By.CSS_SELECTOR, "#download-links a")
+    return {a.get_attribute("data-format"): a.get_attribute("href") for a in links}
+
+
+def post(base: str, query: str) -> tuple[int, Message, str]:
+    """Ask the server directly, as the page does: the truth to compare the page with."""
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(base + "/sparql", data=body, headers={"Accept": ACCEPT})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode()
+
+
+def test_the_page_describes_the_dataset(browser: WebDriver, live_server: str,
+                                        store: ox.Store) -> None:
+    open_page(browser, live_server + "/")
+    assert "crtkg" in browser.title
+    about = browser.find_element(By.ID, "about")
+    assert "cardiac resynchronization therapy" in about.text
+    counts = {r["g"]: r["n"] for r in rows(
+        store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    for name in ("ontology", "data", "inferred"):
+        row = about.find_element(By.CSS_SELECTOR, f'tr[data-graph="{name}"]')
+        assert row.find_element(By.CSS_SELECTOR, "td.num").text == counts[f"graph:{name}"]
+    assert "classes with instances" in about.text and "properties in use" in about.text
+    curl = browser.find_element(By.CSS_SELECTOR, "#curl pre").text
+    assert curl.startswith("curl -H 'Accept: text/csv' --data-urlencode 'query=")
+    assert curl.endswith(f"{live_server}/sparql")
+
+
+def test_a_named_query_runs_and_its_answer_downloads(browser: WebDriver, live_server: str,
+                                                     store: ox.Store) -> None:
+    open_page(browser, live_server + "/")
+    browser.find_element(By.CSS_SELECTOR, 'button.example[data-name="recommendations"]').click()
+    assert browser.find_element(By.ID, "query").get_attribute("value") == RECOMMENDATIONS
+    run_and_wait(browser, (By.ID, "results-table"))
+
+    header, cells = table(browser)
+    assert header == ["modality", "role", "stated", "strength", "quote"]
+    expected = [[r.get(v, "") for v in header] for r in rows(store, RECOMMENDATIONS)]
+    assert cells == expected
+    # As `crtkg query queries/recommendations.rq` prints it: echocardiography first, strong.
+    assert cells[0][:4] == ["echocardiography", "patient selection", "number one", "strong"]
+    assert cells[0][4].startswith("In terms of imaging techniques, echocardiography is")
+    assert browser.find_element(By.ID, "status").text.startswith(f"{len(expected)} rows")
+    first = browser.find_element(By.CSS_SELECTOR, "#results-table tbody td")
+    assert first.find_element(By.CSS_SELECTOR, ".datatype").text == "@en"
+    assert not browser.find_element(By.ID, "notice").is_displayed()
+
+    links = download_links(browser)
+    assert list(links) == SOLUTION_FORMATS
+    for name, href in links.items():
+        params = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
+        assert params == {"query": [RECOMMENDATIONS], "infer": ["true"], "format": [name]}
+    with urllib.request.urlopen(links["csv"], timeout=WAIT) as response:
+        assert response.headers.get_content_type() == "text/csv"
+        downloaded = list(csv.reader(io.StringIO(response.read().decode())))
+    assert downloaded == [header, *cells]
+
+
+def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_server: str,
+                                                  store: ox.Store) -> None:
+    open_page(browser, live_server + "/")  # the editor starts with a query that lists trials
+    old = run_and_wait(browser, (By.ID, "results-table"))
+    link = browser.find_element(By.LINK_TEXT, "kg:prospect")
+    assert link.get_attribute("title") == str(KG.prospect)
+    link.click()
+    wait(browser).until(ec.staleness_of(old))
+    answer(browser, (By.ID, "results-table"))
+
+    query = browser.find_element(By.ID, "query").get_attribute("value")
+    assert f"<{KG.prospect}> ?property ?value" in query
+    assert "query=" in browser.current_url
+    header, cells = table(browser)
+    assert header == ["property", "value"]
+    expected = rows(store, f"SELECT ?property ?value WHERE {{ <{KG.prospect}> ?property ?value }}")
+    assert sorted(map(tuple, cells)) == sorted((r["property"], r["value"]) for r in expected)
+    assert ("rdfs:label", "PROSPECT") in map(tuple, cells)
+    # Other IRIs link out to themselves; a literal's datatype is a note beside it.
+    outside = browser.find_element(By.CSS_SELECTOR, "a.iri.external")
+    assert outside.get_attribute("href") == outside.get_attribute("title")
+    assert not outside.get_attribute("href").startswith(live_server)
+    notes = {n.text for n in browser.find_elements(By.CSS_SELECTOR, "#results-table .datatype")}
+    assert "xsd:gYearMonth" in notes  # the trial's start and completion dates
+
+
+def test_a_syntax_error_shows_the_servers_message(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    bad = "SELECT ?x WHERE { ?x ?p }"
+    status, _, message = post(live_server, bad)
+    assert status == 400 and "SPARQL syntax error" in message
+    editor = type_query(browser, bad)
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)  # the keyboard way to run
+    box = answer(browser, (By.ID, "error"))
+    assert box.text.startswith("The query could not be answered")
+    assert browser.find_element(By.ID, "error-text").text == message.strip()
+    assert "400 Bad Request: SPARQL syntax error" in box.text
+    assert browser.find_element(By.ID, "query").get_attribute("value") == bad
+    assert not browser.find_elements(By.ID, "results-table")
+    assert not browser.find_element(By.ID, "downloads").is_displayed()
+
+
+def test_inference_can_be_left_out(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    browser.find_element(By.CSS_SELECTOR, 'button.example[data-name="radiation-modalities"]'
+                         ).click()
+    infer = browser.find_element(By.ID, "infer")
+    assert infer.is_selected()
+    run_and_wait(browser, (By.ID, "results-table"))
+    modalities = {row[0] for row in table(browser)[1]}
+    assert {"kg:spect", "kg:pet"} <= modalities  # the reasoner's answer
+    infer.click()
+    assert not infer.is_selected()
+    run_and_wait(browser, (By.ID, "results-table"))
+    assert table(browser)[1] == []
+    assert browser.find_element(By.ID, "status").text.startswith("No rows")
+    assert all("infer=false" in href for href in download_links(browser).values())
+
+
+def test_a_construct_shows_turtle(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    type_query(browser, "CONSTRUCT WHERE { kg:prospect rdfs:label ?label }")
+    turtle = run_and_wait(browser, (By.ID, "turtle")).text
+    assert "@prefix kg: <https://w3id.org/crtkg/id/>" in turtle
+    assert 'kg:prospect rdfs:label "PROSPECT"' in turtle
+    assert list(download_links(browser)) == TRIPLE_FORMATS
+
+
+def test_an_ask_answers_yes_or_no(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    type_query(browser, "ASK { kg:prospect a crtkg:ObservationalStudy }")
+    assert run_and_wait(browser, (By.ID, "ask-answer")).text == "Yes"
+    assert list(download_links(browser)) == SOLUTION_FORMATS
+
+
+def test_an_answer_cut_at_the_row_limit_says_so(browser: WebDriver, live_server: str) -> None:
+    huge = "SELECT ?s WHERE { ?s ?p ?o . ?a ?b ?c }"  # millions of rows: more than the cap
+    _, headers, _ = post(live_server, huge)
+    cap = int(headers["X-SPARQL-MaxRows"])
+    open_page(browser, live_server + "/?" + urllib.parse.urlencode({"query": huge}))
+    notice = answer(browser, (By.ID, "notice"))  # a query in the page's URL runs by itself
+    assert f"cut at {cap} rows" in notice.text
+    assert browser.find_element(By.ID, "query").get_attribute("value") == huge
+    count = browser.execute_script(
+        "return document.querySelector('#results-table tbody').rows.length")
+    assert count == cap
