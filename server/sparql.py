@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -117,8 +119,12 @@ def describe_service() -> Response:
         return redirect(url_for("pages.index"))
     fmt = negotiate(TRIPLES, request.headers.get("Accept", "*/*"), request.args.get("format"))
     state = current_app.extensions["crtkg"]
-    triples = service_description(state.statistics, request.base_url)
-    body = write(Collected(TRIPLES, triples=triples), fmt)
+    key = ("service description", request.base_url, fmt.name)  # base URL: the sd:endpoint
+    body = state.cache.get(key)
+    if body is None:
+        triples = service_description(state.statistics, request.base_url)
+        body = write(Collected(TRIPLES, triples=triples), fmt)
+        state.cache.put(key, body)
     return Response(body, content_type=with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
 
@@ -127,17 +133,17 @@ class AnswerCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[QueryRequest, Reply] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: QueryRequest) -> Reply | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             reply = self._items.get(key)
             if reply is not None:
                 self._items.move_to_end(key)
             return reply
 
-    def put(self, key: QueryRequest, reply: Reply) -> None:
+    def put(self, key: Hashable, reply: Any) -> None:
         if self.size == 0:
             return
         with self._lock:
