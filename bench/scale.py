@@ -32,6 +32,12 @@ JOIN_QUERY = """SELECT ?study ?finding ?modality WHERE {
   ?finding crtkg:direction crtkg:PossibleHarm ; crtkg:aboutModality ?m .
   ?m rdfs:label ?modality .
 }"""
+# The same join over every finding, sorted, first 20: the engine must join and sort it all.
+SORTED_JOIN_QUERY = """SELECT ?study ?modality WHERE {
+  ?study crtkg:reportsFinding ?finding .
+  ?finding crtkg:aboutModality ?m .
+  ?m rdfs:label ?modality .
+} ORDER BY STR(?study) STR(?modality) LIMIT 20"""
 
 PREFIXES = """\
 @prefix crtkg:   <https://w3id.org/crtkg/ontology/> .

@@ -72,12 +72,14 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def process(cmd: list[str], url: str, log: Path, timeout: float = 120) -> Iterator[str]:
-    """Run cmd (its output to log) until the block ends; yield url once it answers."""
+def process(cmd: list[str], url: str, log: Path, timeout: float = 120,
+            env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run cmd (its output to log, env added) until the block ends; yield url once it answers."""
     with log.open("w") as out:
         try:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    env={**os.environ, **(env or {})})
         except OSError as err:
             raise Missing(f"cannot run {cmd[0]}: {err}") from err
         try:
@@ -92,12 +94,18 @@ def endpoint(port: int) -> str:
 
 
 @contextmanager
-def ours(root: Path, artifact: Path, log: Path, threads: int) -> Iterator[str]:
-    """`crtkg serve` on the artifact as it is (--no-build)."""
+def ours(root: Path, artifact: Path, log: Path, threads: int,
+         answer_cache: bool = True) -> Iterator[str]:
+    """`crtkg serve` on the artifact as it is (--no-build); optionally without its answer cache.
+
+    The cache returns a repeated query's stored answer, so with it a benchmark that repeats
+    one query measures the cache, not the query engine.
+    """
     port = free_port()
     cmd = [*crtkg_command(), "--root", str(root), "--artifact", str(artifact), "serve",
            "--host", HOST, "--port", str(port), "--no-build", "--threads", str(threads)]
-    with process(cmd, endpoint(port), log) as url:
+    env = None if answer_cache else {"CRTKG_CACHE_ENTRIES": "0"}
+    with process(cmd, endpoint(port), log, env=env) as url:
         yield url
 
 

@@ -43,12 +43,13 @@ def binary() -> str:
     return found
 
 
-def run(url: str, seconds: float, connections: int, threads: int, timeout: float) -> Run:
-    cmd = [binary(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s",
+def run(url: str, seconds: int, connections: int, threads: int, timeout: float) -> Run:
+    cmd = [binary(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
            f"--timeout={timeout:g}s", "--latency", "-H", ACCEPT, url]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise RuntimeError(f"wrk failed ({done.returncode}): {message[0] if message else ''}")
     return parse(done.stdout)
 
 

@@ -6,6 +6,7 @@ Plain data, so a request can cross to a query worker process and its reply come 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 
 from werkzeug.datastructures import MIMEAccept
@@ -54,6 +55,7 @@ def error_text(status: int, message: str) -> str:
     return f"{status} {HTTPStatus(status).phrase}: {message}\n"
 
 
+@lru_cache(maxsize=256)  # clients repeat the same few Accept headers; parsing one is not free
 def negotiate(answers: str, accept: str, requested: str | None) -> Format:
     """The format for an answer of this kind: the `format` parameter, else the Accept header.
 
