@@ -23,6 +23,11 @@ class HttpError(Exception):
         self.status, self.message = status, message
 
 
+def update_refused() -> HttpError:
+    return HttpError(403, "SPARQL Update is refused: this endpoint is read-only "
+                          "(the graph changes only by `crtkg build`)")
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     """One query with its dataset, inference switch, wanted format and row cap."""

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from graph.results import TRIPLES, Collected, write
 from server.description import service_description
-from server.protocol import HttpError, QueryRequest, Reply, negotiate
+from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
 
 bp = Blueprint("sparql", __name__)
 
@@ -87,11 +87,6 @@ def boolean(params: MultiDict, name: str, default: bool = True) -> bool:
     if value.lower() not in BOOLEANS:
         raise HttpError(400, f"{name}={value!r}: expected true or false")
     return BOOLEANS[value.lower()]
-
-
-def update_refused() -> HttpError:
-    return HttpError(403, "SPARQL Update is refused: this endpoint is read-only "
-                          "(the graph changes only by `crtkg build`)")
 
 
 def reply_response(reply: Reply, etag: str, cap: int | None) -> Response:

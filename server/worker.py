@@ -19,7 +19,7 @@ from graph.artifact import open_store
 from graph.errors import QueryError
 from graph.query import run_query
 from graph.results import answer_kind, collect, write
-from server.protocol import HttpError, QueryRequest, Reply, negotiate
+from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
 
 
 def answer(store: ox.Store, request: QueryRequest) -> Reply:
@@ -46,8 +46,7 @@ def refused_update(text: str) -> HttpError | None:
         parseUpdate(text)
     except Exception:  # not an update either: the query's syntax error stands
         return None
-    return HttpError(403, "SPARQL Update is refused: this endpoint is read-only "
-                          "(the graph changes only by `crtkg build`)")
+    return update_refused()
 
 
 def serve(artifact: str, conn: Connection) -> None:
