@@ -74,20 +74,30 @@ def project_copy(tmp_path: Path) -> SourcePaths:
 @pytest.fixture(scope="session")
 def live_server(built: BuildSummary) -> Iterator[str]:
     """`crtkg serve` in a process of its own on a free port; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "graph.cli", "--artifact", str(built.artifact), "serve",
-               "--no-build", "--port", str(port), "--timeout", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "CRTKG_ROOT": str(ROOT)})
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_server("--artifact", str(built.artifact), "serve", "--no-build",
+                                 "--timeout", "2")
     try:
-        wait_until_up(base + "/sparql?query=ASK%7B%7D", process)
         yield base
     finally:
         process.terminate()
         process.wait(10)
+
+
+def start_server(*args: str) -> tuple[subprocess.Popen, str]:
+    """`crtkg ARGS --port P` on a free port, once it answers; ARGS end with serve's own."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "graph.cli", *args, "--port", str(port)],
+                               cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "CRTKG_ROOT": str(ROOT)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/sparql?query=ASK%7B%7D", process)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process, base
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:

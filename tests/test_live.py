@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
 from graph.cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
-from tests.conftest import ROOT, wait_until_up
+from tests.conftest import ROOT, start_server
 
 RECOMMENDED = sparql_prologue() + """
 SELECT ?modality ?role WHERE {
@@ -129,16 +128,9 @@ def request_until_killed(url: str) -> None:
 
 
 def test_workers_die_with_a_killed_server_even_mid_query(built) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "--artifact", str(built.artifact), "serve",
-         "--no-build", "--port", str(port), "--timeout", "120"], cwd=ROOT,
-        stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server("--artifact", str(built.artifact), "serve", "--no-build",
+                                "--timeout", "120")
     try:
-        wait_until_up(base + "/sparql?query=ASK%7B%7D", server)
         workers = children(server.pid)
         stuck = base + "/sparql?" + urllib.parse.urlencode({"query": PATHOLOGICAL})
         threading.Thread(target=request_until_killed, args=(stuck,), daemon=True).start()
@@ -158,18 +150,12 @@ def test_serve_keeps_serving_the_last_good_build_when_the_build_fails(project_co
     assert main_cli(["--root", str(project_copy.root), "--artifact", str(artifact), "build"]) == 0
     claims = project_copy.root / "graph" / "data" / "claims.ttl"
     claims.write_text(claims.read_text() + "\nkg:broken crtkg:quote .\n")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "--root", str(project_copy.root), "--artifact",
-         str(artifact), "serve", "--port", str(port)], cwd=ROOT, stderr=subprocess.PIPE,
-        text=True)
+    server, base = start_server("--root", str(project_copy.root), "--artifact", str(artifact),
+                                "serve")
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", server)
         query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
                                         "format": "csv"})
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?{query}") as answer:
+        with urllib.request.urlopen(f"{base}/sparql?{query}") as answer:
             assert answer.read().decode().split() == ["n", "1673"]
     finally:
         server.terminate()
