@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from graph import __version__, export, query
 from graph.artifact import BuildSummary, build, default_artifact, open_store
-from graph.errors import CrtkgError
+from graph.catalogue import (
+    HEADER,
+    NamedQuery,
+    Parameter,
+    load_catalogue,
+    read_named_query,
+    shorten_all,
+)
+from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
 
 
@@ -41,8 +50,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="rebuild even if no source changed")
     cmd.set_defaults(run=run_build)
 
+    cmd = commands.add_parser("queries", help="list the named queries (queries/*.rq)")
+    cmd.set_defaults(run=run_queries)
+
     cmd = commands.add_parser("query", help="run a SPARQL query over the built graph")
-    cmd.add_argument("query", metavar="QUERY_OR_FILE", help="SPARQL text or a .rq file")
+    cmd.add_argument("query", metavar="NAME_OR_QUERY",
+                     help="a named query (see `crtkg queries`), a .rq file or SPARQL text")
+    cmd.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                     help="a parameter of a named query (repeat for several)")
     cmd.add_argument("--format", choices=query.FORMATS, default="table")
     cmd.add_argument("--no-infer", dest="infer", action="store_false",
                      help="leave the inferred triples out of the default graph")
@@ -88,11 +103,53 @@ def run_build(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
 
 
 def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
-    text = query.read_query(args.query)
+    named = find_named_query(paths, args.query)
+    params = parse_params(args.param)
+    if named is None and params:
+        raise QueryError("--param applies to named queries only (see `crtkg queries`)")
+    text = named.text if named else query.read_query(args.query)
     ensure_built(paths, artifact)
-    answer = query.run_query(open_store(artifact), text, infer=args.infer)
+    store = open_store(artifact)
+    answer = (named.run(store, params, args.infer) if named
+              else query.run_query(store, text, infer=args.infer))
     sys.stdout.write(query.render(answer, args.format))
     return 0
+
+
+def find_named_query(paths: SourcePaths, name: str) -> NamedQuery | None:
+    """The named query `name`, or the .rq file `name` if it has a `#+` header; else None."""
+    path = paths.queries_dir / f"{name}.rq"
+    if re.fullmatch(r"[\w-]+", name) and path.is_file():
+        return read_named_query(path)
+    path = Path(name)
+    if name.endswith(".rq") and path.is_file() and path.read_text(
+            encoding="utf-8", errors="replace").startswith(HEADER):
+        return read_named_query(path)
+    return None
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        params[name] = value
+    return params
+
+
+def run_queries(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    catalogue = load_catalogue(paths.queries_dir)
+    rows = [[q.name, q.summary, ", ".join(describe_parameter(p) for p in q.parameters)]
+            for q in catalogue]
+    sys.stdout.write(query.table(["name", "summary", "parameters"], rows, width=80))
+    return 0
+
+
+def describe_parameter(p: Parameter) -> str:
+    kind = p.kind if p.kind != "language" else f"text@{p.language}"
+    values = f" in {{{' | '.join(shorten_all(p.values))}}}" if p.values else ""
+    return f"{p.name}{'' if p.required else '?'}: {kind}{values}"
 
 
 def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
@@ -120,7 +177,7 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
             print(f"crtkg: error: {err}\ncrtkg: the build failed; serving the last good "
                   f"build, {artifact}", file=sys.stderr, flush=True)
     settings = Settings.from_env(
-        artifact, paths.root / "queries", host=args.host, port=args.port, threads=args.threads,
+        artifact, paths.queries_dir, host=args.host, port=args.port, threads=args.threads,
         workers=args.workers, timeout=args.timeout, max_rows=args.max_rows)
     print(f"crtkg: serving {artifact} at http://{settings.host}:{settings.port}/ "
           f"(SPARQL endpoint: /sparql)", file=sys.stderr, flush=True)

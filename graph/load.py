@@ -47,6 +47,11 @@ class SourcePaths:
         """Stored texts of source documents, one file per document: `<local name>.txt`."""
         return self.data_dir / "sources"
 
+    @property
+    def queries_dir(self) -> Path:
+        """The named queries: one `.rq` file a question (not a build input)."""
+        return self.root / "queries"
+
     def all_files(self) -> list[Path]:
         texts = sorted(self.texts_dir.glob("*.txt"))
         return [*self.ontology_files, self.shapes_file, *self.data_files, *texts]

@@ -34,13 +34,15 @@ def read_query(query_or_file: str) -> str:
 
 def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> Answer:
+              named_graphs: Sequence[str] | None = None,
+              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
     `default_graph` and `named_graphs` (IRIs) override the query's FROM and FROM NAMED, as
     the SPARQL protocol's dataset parameters do. Without them and without FROM, the default
     graph is the union of the graphs. `infer=False` leaves the inferred graph out of both.
     Every prefix of graph.namespaces is predeclared, so queries may use them without PREFIX.
+    `substitutions` binds variables to terms in the engine (a named query's parameters).
     """
     allowed = [str(g) for g in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]
     dataset: dict = {}
@@ -57,7 +59,7 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     elif not infer and not has_dataset_clause(query):
         dataset["named_graphs"] = _nodes(allowed)
     try:
-        return store.query(query, prefixes=PREFIXES, **dataset)
+        return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
     except OSError as err:
