@@ -16,7 +16,10 @@ Parameters follow grlc's (and BASIL's) variable names: `?_name` is a required pa
 prefixes or a full IRI), `?_name_integer` an integer, `?_name_en` a literal in that language,
 `?_name_xsd_date` a literal of that prefixed datatype; no suffix, a plain string. Values are
 bound by the engine (pyoxigraph's substitutions), never pasted into the text, so no value can
-change a query's shape.
+change a query's shape. Two rules of the engine, checked when a file is loaded: a SELECT
+query must project its parameters (they are left out of the answer again), and an optional
+parameter is tested with `COALESCE(expression, true)`, not `BOUND()`, which pyoxigraph 0.5
+reports false for a bound parameter.
 """
 
 from __future__ import annotations
@@ -112,8 +115,9 @@ def expand(value: str) -> str:
     return value
 
 
-def shorten_all(iris: tuple[str, ...]) -> list[str]:
-    return [shorten(i) if i.startswith(("http://", "https://")) else i for i in iris]
+def shorten_all(values: tuple[str, ...]) -> list[str]:
+    """Values as users type them: CURIEs where a project prefix fits, else unchanged."""
+    return [c if not (c := shorten(v)).startswith("<") else v for v in values]
 
 
 def load_catalogue(folder: Path) -> list[NamedQuery]:
@@ -129,6 +133,7 @@ def read_named_query(path: Path) -> NamedQuery:
     header = read_header(path, text)
     check_syntax(path, text)
     parameters = read_parameters(path, text, header)
+    check_bindable(path, text, parameters)
     return NamedQuery(name=path.stem, summary=header["summary"].strip(), text=text, path=path,
                       description=str(header.get("description") or "").strip(),
                       tags=tuple(str(t) for t in header.get("tags") or []),
@@ -162,6 +167,24 @@ def check_syntax(path: Path, text: str) -> None:
         line, column = (int(where[1]), int(where[2])) if where else (None, None)
         message = str(err)[where.end():] if where else str(err)
         raise SourceError(path, f"SPARQL syntax error: {message}", line, column) from None
+
+
+def check_bindable(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:
+    """The engine binds a parameter only where the query projects its variable, and never
+    for BOUND(): say so now rather than answer wrongly later."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.lstrip().startswith("#") and re.search(r"BOUND\s*\(\s*[?$]_", line, re.I):
+            raise SourceError(path, "BOUND() of a parameter is always false in the engine; "
+                                    "test it with COALESCE(expression, true)", number)
+    for p in parameters:
+        try:
+            ox.Store().query(text, prefixes=PREFIXES,
+                             substitutions={ox.Variable(p.variable): ox.Literal("")})
+        except (RuntimeError, ValueError) as err:
+            line = next((n for n, t in enumerate(text.splitlines(), 1)
+                         if re.match(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", t, re.I)), None)
+            raise SourceError(path, f"parameter ?{p.variable} must be in the SELECT clause, "
+                                    f"where the engine binds it ({err})", line) from None
 
 
 def read_parameters(path: Path, text: str, header: dict) -> tuple[Parameter, ...]:

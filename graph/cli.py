@@ -112,7 +112,8 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
     store = open_store(artifact)
     answer = (named.run(store, params, args.infer) if named
               else query.run_query(store, text, infer=args.infer))
-    sys.stdout.write(query.render(answer, args.format))
+    hidden = [p.variable for p in named.parameters] if named else []
+    sys.stdout.write(query.render(answer, args.format, hidden))
     return 0
 
 

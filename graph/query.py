@@ -101,14 +101,15 @@ def short(term: object) -> str:
     return str(term)
 
 
-def render(answer: Answer, fmt: str = "table") -> str:
+def render(answer: Answer, fmt: str = "table", hidden: Iterable[str] = ()) -> str:
     """An answer as text: a table for people, SPARQL JSON or CSV for programs.
 
-    CONSTRUCT and DESCRIBE answers are Turtle whatever the format.
+    CONSTRUCT and DESCRIBE answers are Turtle whatever the format. `hidden` variables are
+    left out (see graph.results.collect).
     """
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    collected = results.collect(answer)
+    collected = results.collect(answer, hidden=hidden)
     if collected.answers == results.TRIPLES:
         return results.write(collected, results.BY_NAME["turtle"]).decode()
     if fmt != "table":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -47,6 +48,9 @@ FORMATS: tuple[Format, ...] = (
     Format("trig", "application/trig", TRIPLES, ox.RdfFormat.TRIG),
     Format("nquads", "application/n-quads", TRIPLES, ox.RdfFormat.N_QUADS),
 )
+# The REST API's default: a plain list of records, {variable: value}, for programs that do
+# not speak SPARQL JSON. Offered by /api only, where application/json means this.
+RECORDS = Format("records", "application/json", SOLUTIONS)
 BY_NAME = {f.name: f for f in FORMATS}
 # Media types clients send for these formats besides the registered ones.
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
@@ -75,8 +79,12 @@ def answer_kind(answer: object) -> str:
 
 
 def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-            cap: int | None = None) -> Collected:
-    """Take at most `cap` rows or triples of an answer; `truncated` says whether more existed."""
+            cap: int | None = None, hidden: Iterable[str] = ()) -> Collected:
+    """Take at most `cap` rows or triples of an answer; `truncated` says whether more existed.
+
+    `hidden` variables are left out: a named query's parameters, which the engine can bind
+    only where the query projects them, and whose values the caller already knows.
+    """
     if isinstance(answer, ox.QueryBoolean):
         return Collected(SOLUTIONS, boolean=bool(answer))
     items: list = []
@@ -89,7 +97,7 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         truncated = False
     if isinstance(answer, ox.QueryTriples):
         return Collected(TRIPLES, triples=items, truncated=truncated)
-    names = [v.value for v in answer.variables]
+    names = [v.value for v in answer.variables if v.value not in set(hidden)]
     rows = [[s[n] for n in names] for s in items]
     return Collected(SOLUTIONS, variables=names, rows=rows, truncated=truncated)
 
@@ -193,4 +201,11 @@ def _tsv(c: Collected) -> str:
     return "\n".join(lines) + "\n"
 
 
-WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}
+def _records(c: Collected) -> str:
+    if c.boolean is not None:
+        return json.dumps(c.boolean)
+    return json.dumps([{n: _csv_value(t) for n, t in zip(c.variables, row, strict=True)
+                        if t is not None} for row in c.rows], ensure_ascii=False)
+
+
+WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "records": _records}

@@ -9,10 +9,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 
+import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, Format
+from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, RECORDS, Format
+
+# What /api offers: records by default, SPARQL JSON and CSV too; RDF for CONSTRUCT queries.
+API_FORMATS = (RECORDS, BY_NAME["json"], BY_NAME["csv"],
+               *(f for f in FORMATS if f.rdf is not None))
 
 
 class HttpError(Exception):
@@ -39,6 +44,9 @@ class QueryRequest:
     accept: str = "*/*"
     format: str | None = None
     cap: int | None = None
+    substitutions: tuple[tuple[ox.Variable, ox.NamedNode | ox.Literal], ...] = ()
+    api: bool = False  # the REST API's formats (records first) instead of the protocol's
+    hidden: tuple[str, ...] = ()  # variables left out of the answer: a named query's parameters
 
 
 @dataclass(frozen=True)
@@ -61,23 +69,25 @@ def error_text(status: int, message: str) -> str:
 
 
 @lru_cache(maxsize=256)  # clients repeat the same few Accept headers; parsing one is not free
-def negotiate(answers: str, accept: str, requested: str | None) -> Format:
+def negotiate(answers: str, accept: str, requested: str | None, api: bool = False) -> Format:
     """The format for an answer of this kind: the `format` parameter, else the Accept header.
 
     Accept q-values and wildcards count; on a tie the first format of FORMATS wins. Raises
     HttpError 406 when no format of this kind is acceptable, naming the ones there are.
     """
-    offered = [f for f in FORMATS if f.answers == answers]
+    offered = [f for f in (API_FORMATS if api else FORMATS) if f.answers == answers]
     names = ", ".join(f"{f.name} ({f.media_type})" for f in offered)
+    by_type = {f.media_type: f for f in offered}
+    if not api:
+        by_type = {m: f for m, f in BY_MEDIA_TYPE.items() if f.answers == answers}
     if requested:
-        fmt = BY_NAME.get(requested) or BY_MEDIA_TYPE.get(requested)
-        if fmt is None or fmt.answers != answers:
+        fmt = {f.name: f for f in offered}.get(requested) or by_type.get(requested)
+        if fmt is None:
             raise HttpError(406, f"format={requested} is not available for this answer; "
                                  f"the answer ({answers}) can be had as: {names}")
         return fmt
-    types = [m for m, f in BY_MEDIA_TYPE.items() if f.answers == answers]
-    best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(types)
+    best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(list(by_type))
     if best is None:
         raise HttpError(406, f"nothing in 'Accept: {accept}' can carry this answer "
                              f"({answers}); it can be had as: {names}")
-    return BY_MEDIA_TYPE[best]
+    return by_type[best]

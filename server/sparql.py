@@ -32,6 +32,12 @@ def endpoint() -> Response:
     query = read_query_request(state.settings.max_request_bytes, state.settings.max_rows)
     if query is None:
         return describe_service()
+    return answer(query)
+
+
+def answer(query: QueryRequest) -> Response:
+    """The answer to a query: 304 if the client has it, else from the cache or a worker."""
+    state = current_app.extensions["crtkg"]
     etag = state.etag(query)
     if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})

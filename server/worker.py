@@ -26,15 +26,15 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply:
     """Run one query and write its answer in the negotiated format (or say what was wrong)."""
     try:
         result = run_query(store, request.query, request.infer, request.default_graph,
-                           request.named_graphs)
-        fmt = negotiate(answer_kind(result), request.accept, request.format)
-        collected = collect(result, request.cap)
+                           request.named_graphs, dict(request.substitutions))
+        fmt = negotiate(answer_kind(result), request.accept, request.format, request.api)
+        collected = collect(result, request.cap, request.hidden)
         return Reply(200, write(collected, fmt), fmt.media_type, collected.truncated)
     except QueryError as err:
         return Reply.error(refused_update(request.query) or HttpError(400, str(err)))
     except HttpError as err:
         return Reply.error(err)
-    except (OSError, ValueError, TypeError) as err:  # evaluation errors raised by the engine
+    except Exception as err:  # the engine's evaluation errors; a worker must not die of one
         return Reply.error(HttpError(400, f"query failed: {err}"))
 
 

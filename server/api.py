@@ -1,0 +1,116 @@
+"""The REST API over the named queries: /api/queries lists them, /api/queries/NAME runs one
+with its parameters as query-string arguments, /api/openapi.json describes it all (OpenAPI 3,
+generated from the query files) and /api/ renders that description for people."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from graph import __version__
+from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
+from server.protocol import HttpError, QueryRequest
+from server.sparql import answer, boolean
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+RESERVED = ("infer", "format")  # arguments of every query, not parameters of one
+
+
+@bp.get("/queries")
+def list_queries() -> Response:
+    return jsonify([summary(q) for q in catalogue().values()])
+
+
+@bp.get("/queries/<name>")
+def run(name: str) -> Response:
+    query = catalogue().get(name)
+    if query is None:
+        raise HttpError(404, f"no named query {name!r}; the queries are listed at "
+                             f"{url_for('api.list_queries')}")
+    repeated = [k for k in request.args if len(request.args.getlist(k)) > 1]
+    if repeated:
+        raise HttpError(400, f"parameter {repeated[0]} is given more than once")
+    given = {k: v for k, v in request.args.items() if k not in RESERVED}
+    try:
+        substitutions = query.bind(given)
+    except ParameterError as err:
+        raise HttpError(400, str(err)) from None
+    state = current_app.extensions["crtkg"]
+    return answer(QueryRequest(
+        query=query.text, infer=boolean(request.args, "infer"),
+        accept=request.headers.get("Accept", "*/*"), format=request.args.get("format"),
+        cap=state.settings.max_rows, substitutions=tuple(substitutions.items()), api=True,
+        hidden=tuple(p.variable for p in query.parameters)))
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi(list(catalogue().values())))
+
+
+@bp.get("/")
+def docs() -> str:
+    return render_template("api.html", spec=openapi(list(catalogue().values())))
+
+
+def catalogue() -> dict[str, NamedQuery]:
+    return {q.name: q for q in current_app.extensions["crtkg"].examples}
+
+
+def summary(query: NamedQuery) -> dict:
+    return {"name": query.name, "summary": query.summary, "description": query.description,
+            "tags": list(query.tags), "url": url_for("api.run", name=query.name),
+            "parameters": [{"name": p.name, "type": p.kind, "required": p.required,
+                            **({"values": shorten_all(p.values)} if p.values else {})}
+                           for p in query.parameters]}
+
+
+def openapi(queries: list[NamedQuery]) -> dict:
+    """The OpenAPI 3.0 description of the API, one operation per named query."""
+    paths = {"/queries": {"get": {
+        "operationId": "listQueries", "summary": "The named queries, with their parameters",
+        "responses": {"200": {"description": "the queries", "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}}}}
+    for q in queries:
+        paths[f"/queries/{q.name}"] = {"get": operation(q)}
+    return {"openapi": "3.0.3",
+            "info": {"title": "crtkg named queries", "version": __version__,
+                     "description": "Questions about the evidence on imaging in cardiac "
+                                    "resynchronization therapy, answered from the crtkg graph."},
+            "servers": [{"url": url_for("api.docs").rstrip("/")}],
+            "paths": paths}
+
+
+def operation(q: NamedQuery) -> dict:
+    records = {"type": "array", "items": {"type": "object",
+                                          "additionalProperties": {"type": "string"}}}
+    text = {"schema": {"type": "string"}}
+    return {
+        "operationId": q.name, "summary": q.summary, "description": q.description,
+        "tags": list(q.tags),
+        "parameters": [*(parameter(p) for p in q.parameters),
+                       {"name": "infer", "in": "query", "required": False,
+                        "description": "false leaves out what the reasoner inferred",
+                        "schema": {"type": "string", "enum": ["true", "false"]}}],
+        "responses": {
+            "200": {"description": "the answer: a list of records by default; CSV, SPARQL "
+                                   "JSON (or RDF for CONSTRUCT) by Accept",
+                    "content": {"application/json": {"schema": records}, "text/csv": text,
+                                "application/sparql-results+json": {"schema": {
+                                    "type": "object"}}}},
+            "400": {"description": "a parameter is missing, of the wrong type or not allowed",
+                    "content": {"text/plain": text}},
+            "406": {"description": "no acceptable format", "content": {"text/plain": text}},
+            "503": {"description": "the query overran the time limit",
+                    "content": {"text/plain": text}}}}
+
+
+def parameter(p: Parameter) -> dict:
+    schema: dict = {"type": "integer"} if p.kind == "integer" else {"type": "string"}
+    if p.values:
+        schema["enum"] = shorten_all(p.values)
+    described = {"iri": "an IRI, or a CURIE of the project's prefixes",
+                 "language": f"text in language '{p.language}'", "string": "text",
+                 "integer": "an integer", "datatype": f"a literal of type <{p.datatype}>"}
+    return {"name": p.name, "in": "query", "required": p.required,
+            "description": described[p.kind], "schema": schema}
