@@ -59,10 +59,11 @@ class Parameter:
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a value given as text; ParameterError if it does not fit."""
+        given = value
         if self.kind == "iri":
             value = expand(value)
         if self.values and value not in self.values:
-            raise ParameterError(f"parameter {self.name}={value!r} is not one of the allowed "
+            raise ParameterError(f"parameter {self.name}={given!r} is not one of the allowed "
                                  f"values: {', '.join(shorten_all(self.values))}")
         if self.kind == "iri":
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):

@@ -109,7 +109,7 @@ def test_csv_and_sparql_json_by_accept(api: FlaskClient) -> None:
                                   "/api/queries"),
     ("/api/queries/trials-by-modality", 400, "trials-by-modality needs the parameter modality"),
     ("/api/queries/trials-by-modality?modality=kg:spect", 400,
-     "parameter modality='https://w3id.org/crtkg/id/spect' is not one of the allowed values: "
+     "parameter modality='kg:spect' is not one of the allowed values: "
      "kg:echocardiography, kg:cardiac-mri"),
     ("/api/queries/claims-from-year?from=recent", 400,
      "parameter from='recent' is not an integer"),
