@@ -6,7 +6,6 @@ behaves the same everywhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pyoxigraph as ox
 from graph import results
 from graph.errors import QueryError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
+from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
 FORMATS = ("table", "json", "csv")
 
@@ -32,32 +32,39 @@ def read_query(query_or_file: str) -> str:
     return query_or_file
 
 
+MAX_NESTING = 200  # deeper brackets overflow the engine's parser and crash its process
+
+
 def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None,
               substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
-    `default_graph` and `named_graphs` (IRIs) override the query's FROM and FROM NAMED, as
-    the SPARQL protocol's dataset parameters do. Without them and without FROM, the default
-    graph is the union of the graphs. `infer=False` leaves the inferred graph out of both.
-    Every prefix of graph.namespaces is predeclared, so queries may use them without PREFIX.
-    `substitutions` binds variables to terms in the engine (a named query's parameters).
+    `default_graph` and `named_graphs` (IRIs) replace the query's FROM and FROM NAMED, as the
+    SPARQL protocol's dataset parameters do: giving one leaves the other empty unless given.
+    Without them and without FROM, the default graph is the union of the graphs.
+    `infer=False` leaves the inferred graph out of both. Every prefix of graph.namespaces is
+    predeclared. `substitutions` binds variables to terms in the engine (a named query's
+    parameters).
     """
+    bare = keywords_only(query)
+    if nesting_depth(bare) > MAX_NESTING:
+        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep")
     allowed = [str(g) for g in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]
     dataset: dict = {}
-    if default_graph is not None:
-        dataset["default_graph"] = _nodes(g for g in default_graph if infer or g in allowed)
-    elif has_dataset_clause(query):
-        pass  # pyoxigraph's dataset options would override the query's FROM
+    if default_graph is not None or named_graphs is not None:
+        dataset["default_graph"] = _nodes(g for g in default_graph or () if g in allowed or infer)
+        dataset["named_graphs"] = _nodes(g for g in named_graphs or () if g in allowed or infer)
+    elif has_keyword(bare, "FROM"):
+        if not infer:  # the query's own FROM could name the inferred graph
+            raise QueryError("leaving out the inferred graph does not combine with FROM in "
+                             "the query; name the graphs with default-graph-uri and "
+                             "named-graph-uri instead")
     elif infer:
         dataset["use_default_graph_as_union"] = True
     else:
-        dataset["default_graph"] = _nodes(allowed)
-    if named_graphs is not None:
-        dataset["named_graphs"] = _nodes(g for g in named_graphs if infer or g in allowed)
-    elif not infer and not has_dataset_clause(query):
-        dataset["named_graphs"] = _nodes(allowed)
+        dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
         return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)
     except SyntaxError as err:
@@ -68,16 +75,6 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
 
 def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(i) for i in iris]
-
-
-# What may hide the word FROM without being a dataset clause: comments, strings and IRIs.
-_NOT_KEYWORDS = re.compile(r"""#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\s]*>""")
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
-
-
-def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset (FROM or FROM NAMED)."""
-    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", query)))
 
 
 def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode | ox.Literal |

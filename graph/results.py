@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -79,8 +80,10 @@ def answer_kind(answer: object) -> str:
 
 
 def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-            cap: int | None = None, hidden: Iterable[str] = ()) -> Collected:
-    """Take at most `cap` rows or triples of an answer; `truncated` says whether more existed.
+            cap: int | None = None, hidden: Iterable[str] = (),
+            max_bytes: int | None = None) -> Collected:
+    """Take at most `cap` rows or triples of an answer, and no more than about `max_bytes` of
+    their text; `truncated` says whether more existed.
 
     `hidden` variables are left out: a named query's parameters, which the engine can bind
     only where the query projects them, and whose values the caller already knows.
@@ -88,18 +91,25 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
     if isinstance(answer, ox.QueryBoolean):
         return Collected(SOLUTIONS, boolean=bool(answer))
     items: list = []
+    size, truncated = 0, False
     for item in answer:
-        if cap is not None and len(items) == cap:
+        size += _text_size(item)
+        if (cap is not None and len(items) == cap) or (max_bytes is not None and
+                                                       size > max_bytes):
             truncated = True
             break
         items.append(item)
-    else:
-        truncated = False
     if isinstance(answer, ox.QueryTriples):
         return Collected(TRIPLES, triples=items, truncated=truncated)
     names = [v.value for v in answer.variables if v.value not in set(hidden)]
     rows = [[s[n] for n in names] for s in items]
     return Collected(SOLUTIONS, variables=names, rows=rows, truncated=truncated)
+
+
+def _text_size(item: ox.QuerySolution | ox.Triple) -> int:
+    """Roughly how many bytes a row or triple takes once written."""
+    terms = item if isinstance(item, ox.Triple) else iter(item)
+    return sum(len(getattr(t, "value", "")) + 16 for t in terms if t is not None)
 
 
 def write(collected: Collected, fmt: Format) -> bytes:
@@ -167,10 +177,20 @@ def _xml_term(term: Term) -> str:
             attr = f" datatype={quoteattr(term.datatype.value)}"
         else:
             attr = ""
-        return f"<literal{attr}>{escape(term.value)}</literal>"
+        return f"<literal{attr}>{_xml_text(term.value)}</literal>"
     return f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>" \
            f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}</object>" \
            "</triple>"
+
+
+# Characters XML 1.0 cannot carry at all, even escaped; \r would be read back as \n.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text for XML: escaped, \r kept as a character reference, and what XML cannot hold
+    replaced by U+FFFD (the JSON format carries such values unchanged)."""
+    return _NOT_XML.sub("\ufffd", escape(text)).replace("\r", "&#13;")
 
 
 def _csv(c: Collected) -> str:

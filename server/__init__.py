@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, Response, request
 from flask_cors import CORS
@@ -41,15 +42,16 @@ class State:
 
 def create_app(settings: Settings) -> Flask:
     require_artifact(settings.artifact)
+    examples = load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else []
+    pool = QueryPool(settings.artifact, settings.workers, settings.timeout,
+                     settings.worker_memory_mb)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions["crtkg"] = State(
-        settings=settings,
-        pool=QueryPool(settings.artifact, settings.workers, settings.timeout),
-        cache=AnswerCache(settings.cache_entries),
-        statistics=count(open_store(settings.artifact)),
-        examples=load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else [],
-        graph_tag=graph_tag(settings))
+    app.extensions["crtkg"] = State(  # all read from the pool's own copy of the artifact
+        settings=settings, pool=pool,
+        cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
+        statistics=count(open_store(pool.artifact)), examples=examples,
+        graph_tag=graph_tag(pool.artifact))
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
@@ -63,11 +65,9 @@ def create_app(settings: Settings) -> Flask:
     return app
 
 
-def graph_tag(settings: Settings) -> str:
-    summary = read_header(settings.artifact)
-    if summary is not None:
-        return summary.digest
-    return hashlib.sha256(settings.artifact.read_bytes()).hexdigest()
+def graph_tag(artifact: Path) -> str:
+    summary = read_header(artifact)
+    return summary.digest if summary else hashlib.sha256(artifact.read_bytes()).hexdigest()
 
 
 def error_response(status: int, message: str) -> Response:
@@ -87,13 +87,17 @@ def http_exception(err: HTTPException) -> Response:
     return response
 
 
+def _interrupt(*_: object) -> None:
+    """SIGTERM (from a service manager) ends the server like Ctrl-C does, so the cleanup in
+    serve() runs and no worker is left behind."""
+    raise KeyboardInterrupt
+
+
 def serve(settings: Settings) -> None:
     """Serve until interrupted, with waitress (threads answer requests; workers run queries)."""
     import waitress
 
-    # SIGTERM (from a service manager) ends the server like Ctrl-C does, so the cleanup below
-    # runs: a worker stuck on a query would otherwise outlive the server.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _interrupt)
     app = create_app(settings)
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,

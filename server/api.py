@@ -40,7 +40,8 @@ def run(name: str) -> Response:
         query=query.text, infer=boolean(request.args, "infer"),
         accept=request.headers.get("Accept", "*/*"), format=request.args.get("format"),
         cap=state.settings.max_rows, substitutions=tuple(substitutions.items()), api=True,
-        hidden=tuple(p.variable for p in query.parameters)))
+        hidden=tuple(p.variable for p in query.parameters),
+        max_bytes=state.settings.max_answer_bytes))
 
 
 @bp.get("/openapi.json")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -42,11 +44,20 @@ class QueryTimeout(HttpError):
 
 
 class QueryPool:
-    """A fixed number of workers; a query waits for an idle one within its time limit."""
+    """A fixed number of worker slots; a query waits for an idle one within its time limit.
 
-    def __init__(self, artifact: Path, size: int, timeout: float) -> None:
-        self.artifact, self.size, self.timeout = artifact, size, timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+    The workers read a private copy of the artifact, so a build that replaces the
+    artifact while the server runs never mixes two graphs behind one cache. A slot whose
+    worker died or could not start is refilled when it is next used.
+    """
+
+    def __init__(self, artifact: Path, size: int, timeout: float,
+                 memory_mb: int | None = None) -> None:
+        self.size, self.timeout, self.memory_mb = size, timeout, memory_mb
+        self._folder = Path(tempfile.mkdtemp(prefix="crtkg-serve-"))
+        self.artifact = self._folder / artifact.name
+        shutil.copyfile(artifact, self.artifact)  # a copy, not a link: safe from edits in place
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         for worker in [self._spawn() for _ in range(size)]:  # started together
@@ -54,9 +65,9 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.worker", str(self.artifact), str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=_worker_env())
+        command = [sys.executable, "-m", "server.worker", str(self.artifact),
+                   str(theirs.fileno()), str(self.memory_mb or 0)]
+        process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=_worker_env())
         theirs.close()
         return _Worker(process, Connection(ours.detach()))
 
@@ -66,8 +77,8 @@ class QueryPool:
         except (EOFError, OSError):
             ready = False
         if not ready:
-            worker.process.kill()
-            raise RuntimeError(f"a query worker could not load {self.artifact}")
+            self._stop(worker)
+            raise HttpError(503, f"a query worker could not load {self.artifact}")
         with self._lock:
             self._all.add(worker)
         return worker
@@ -76,10 +87,15 @@ class QueryPool:
         """The worker's reply, or HttpError 503 if the time limit passed first."""
         deadline = time.monotonic() + self.timeout
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            slot = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise HttpError(503, f"all {self.size} query workers stayed busy for "
                                  f"{self.timeout:g} s, the time limit; try again") from None
+        try:
+            worker = self._working(slot)
+        except HttpError:
+            self._idle.put(None)  # keep the slot: the next query tries again
+            raise
         try:
             worker.conn.send(request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -89,17 +105,33 @@ class QueryPool:
             error: HttpError = QueryTimeout(self.timeout)
         except (EOFError, OSError):
             error = HttpError(500, "the query worker stopped while answering (out of memory?); "
-                                   "a new one has taken its place")
-        self._replace(worker)
+                                   "a new one takes its place")
+        self._stop(worker)  # the only way to stop the engine mid-query
+        self._idle.put(self._replacement())
         raise error
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.process.kill()  # the only way to stop the engine mid-query
+    def _replacement(self) -> _Worker | None:
+        """A fresh worker now, so the next query does not wait for one; None if none starts
+        (the slot then tries again when next used)."""
+        try:
+            return self._ready(self._spawn())
+        except HttpError:
+            return None
+
+    def _working(self, slot: _Worker | None) -> _Worker:
+        """The slot's worker if it is alive, else a fresh one (it may have died idle)."""
+        if slot is not None and slot.process.poll() is None:
+            return slot
+        if slot is not None:
+            self._stop(slot)
+        return self._ready(self._spawn())
+
+    def _stop(self, worker: _Worker) -> None:
+        worker.process.kill()
         worker.process.wait()
         worker.conn.close()
         with self._lock:
             self._all.discard(worker)
-        self._idle.put(self._ready(self._spawn()))
 
     def pids(self) -> set[int]:
         """The process ids of the live workers (tests check a stuck one is really gone)."""
@@ -108,9 +140,7 @@ class QueryPool:
 
     def close(self) -> None:
         with self._lock:
-            workers, self._all = list(self._all), set()
+            workers = list(self._all)
         for worker in workers:
-            worker.process.kill()
-            worker.process.wait()
-            worker.conn.close()
-
+            self._stop(worker)
+        shutil.rmtree(self._folder, ignore_errors=True)

@@ -47,6 +47,7 @@ class QueryRequest:
     substitutions: tuple[tuple[ox.Variable, ox.NamedNode | ox.Literal], ...] = ()
     api: bool = False  # the REST API's formats (records first) instead of the protocol's
     hidden: tuple[str, ...] = ()  # variables left out of the answer: a named query's parameters
+    max_bytes: int | None = None  # the answer is cut before its text passes this size
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Reply:
     status: int
     body: bytes = b""
     media_type: str = "text/plain; charset=utf-8"
-    truncated: bool = False
+    cut_at: int | None = None  # the rows (or triples) kept, when a limit cut the answer
 
     @classmethod
     def error(cls, err: HttpError) -> Reply:
@@ -86,7 +87,11 @@ def negotiate(answers: str, accept: str, requested: str | None, api: bool = Fals
             raise HttpError(406, f"format={requested} is not available for this answer; "
                                  f"the answer ({answers}) can be had as: {names}")
         return fmt
-    best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(list(by_type))
+    # Parameters such as charset=utf-8 do not choose a format here; werkzeug would let them
+    # rule a media type out.
+    ranges = [(value.split(";")[0].strip(), q)
+              for value, q in parse_accept_header(accept or "*/*", MIMEAccept)]
+    best = MIMEAccept(ranges).best_match(list(by_type))
     if best is None:
         raise HttpError(406, f"nothing in 'Accept: {accept}' can carry this answer "
                              f"({answers}); it can be had as: {names}")

@@ -3,12 +3,15 @@ command-line options. A bad value is refused at start-up, naming its variable.""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from graph.errors import CrtkgError
+
+MAX_TIMEOUT = 86_400.0  # a day: longer is surely a mistake
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,10 @@ class Settings:
     timeout: float = 10.0  # seconds a query may run (waiting for a worker included)
     max_rows: int = 10_000  # rows (or triples) in one answer; more are cut, with a header
     max_request_bytes: int = 1_000_000  # a larger request body or query is refused with 413
+    max_answer_bytes: int = 32_000_000  # an answer is cut before its text passes this size
     cache_entries: int = 512  # answers kept in memory; the graph does not change while served
+    cache_bytes: int = 64_000_000  # and the most bytes they may take
+    worker_memory_mb: int = 2048  # memory a query worker may use; 0 for no limit
 
     @classmethod
     def from_env(cls, artifact: Path, queries_dir: Path,
@@ -38,17 +44,28 @@ class Settings:
         return replace(settings, **given).checked()
 
     def checked(self) -> Settings:
+        """Refuse values the server cannot work with, naming the setting."""
+        lowest = {"cache_entries": 0, "cache_bytes": 0, "worker_memory_mb": 0}
         for name in ("port", "threads", "workers", "max_rows", "max_request_bytes",
-                     "cache_entries"):
-            if getattr(self, name) < (0 if name == "cache_entries" else 1):
-                raise CrtkgError(f"{name} must be a positive number, not {getattr(self, name)}")
-        if self.timeout <= 0:
-            raise CrtkgError(f"timeout must be a positive number of seconds, not {self.timeout}")
+                     "max_answer_bytes", *lowest):
+            if getattr(self, name) < lowest.get(name, 1):
+                raise CrtkgError(f"{_label(name)} must be at least {lowest.get(name, 1)}, "
+                                 f"not {getattr(self, name)}")
+        if self.port > 65535:
+            raise CrtkgError(f"{_label('port')} must be at most 65535, not {self.port}")
+        if not (math.isfinite(self.timeout) and 0 < self.timeout <= MAX_TIMEOUT):
+            raise CrtkgError(f"{_label('timeout')} must be a number of seconds above 0 and at most "
+                             f"{MAX_TIMEOUT}, not {self.timeout}")
         return self
 
 
+def _label(name: str) -> str:
+    return f"{name} (CRTKG_{name.upper()})"
+
+
 def _parse(var: str, text: str, kind: object) -> object:
-    convert = {"int": int, "float": float}.get(str(kind), str)
+    # The field's type, a string under `from __future__ import annotations` or a class.
+    convert = {"int": int, "float": float}.get(getattr(kind, "__name__", str(kind)), str)
     try:
         return convert(text)
     except ValueError:

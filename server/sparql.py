@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from graph.results import TRIPLES, Collected, write
+from graph.sparql_text import has_keyword, is_update, keywords_only
 from server.description import service_description
 from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
 
@@ -29,7 +30,9 @@ BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "n
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     state = current_app.extensions["crtkg"]
-    query = read_query_request(state.settings.max_request_bytes, state.settings.max_rows)
+    settings = state.settings
+    query = read_query_request(settings.max_request_bytes, settings.max_rows,
+                               settings.max_answer_bytes)
     if query is None:
         return describe_service()
     return answer(query)
@@ -39,16 +42,30 @@ def answer(query: QueryRequest) -> Response:
     """The answer to a query: 304 if the client has it, else from the cache or a worker."""
     state = current_app.extensions["crtkg"]
     etag = state.etag(query)
-    if etag in request.if_none_match:
+    matches = request.if_none_match  # weak comparison, as RFC 9110 says for If-None-Match
+    if request.method in ("GET", "HEAD") and not matches.star_tag and matches.contains_weak(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
     reply = state.cache.get(query)
     if reply is None:
+        refuse_unsafe(query.query)
         reply = state.pool.run(query)
         state.cache.put(query, reply)
-    return reply_response(reply, etag, query.cap)
+    return reply_response(reply, etag)
 
 
-def read_query_request(max_bytes: int, cap: int) -> QueryRequest | None:
+def refuse_unsafe(text: str) -> None:
+    """Refuse what a public read-only endpoint must not do: change the graph, or send
+    requests to other hosts (SERVICE would, from inside the network it runs in)."""
+    bare = keywords_only(text)
+    if is_update(bare):
+        raise update_refused()
+    if has_keyword(bare, "SERVICE"):
+        raise HttpError(400, "SERVICE (federated query) is not allowed on this endpoint: it "
+                             "would make the server send requests to other hosts")
+
+
+def read_query_request(max_bytes: int, cap: int,
+                       max_answer_bytes: int) -> QueryRequest | None:
     """The request's query and its parameters, or None for a GET without a query."""
     params = MultiDict(request.args)
     queries = params.getlist("query")
@@ -83,7 +100,7 @@ def read_query_request(max_bytes: int, cap: int) -> QueryRequest | None:
         infer=boolean(params, "infer"),
         accept=request.headers.get("Accept", "*/*"),
         format=params.get("format") or None,
-        cap=cap)
+        cap=cap, max_bytes=max_answer_bytes)
 
 
 def boolean(params: MultiDict, name: str, default: bool = True) -> bool:
@@ -95,16 +112,16 @@ def boolean(params: MultiDict, name: str, default: bool = True) -> bool:
     return BOOLEANS[value.lower()]
 
 
-def reply_response(reply: Reply, etag: str, cap: int | None) -> Response:
+def reply_response(reply: Reply, etag: str) -> Response:
     response = Response(reply.body, status=reply.status, content_type=with_charset(
         reply.media_type))
     if reply.status == 200:
         response.headers["ETag"] = f'"{etag}"'
         response.headers["Cache-Control"] = "no-cache"  # revalidate: cheap 304 by ETag
     response.headers["Vary"] = "Accept"
-    if reply.truncated:
+    if reply.cut_at is not None:
         # Virtuoso's header for "the answer was cut at this many rows".
-        response.headers["X-SPARQL-MaxRows"] = str(cap)
+        response.headers["X-SPARQL-MaxRows"] = str(reply.cut_at)
     return response
 
 
@@ -130,10 +147,12 @@ def describe_service() -> Response:
 
 
 class AnswerCache:
-    """The most recently used answers, by request; thread-safe."""
+    """The most recently used answers (bytes, or replies that carry them), by request, within
+    a number of entries and a number of bytes; an answer over an eighth of the bytes is not
+    kept. Thread-safe."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, size: int, max_bytes: int) -> None:
+        self.size, self.max_bytes, self._bytes = size, max_bytes, 0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -145,13 +164,20 @@ class AnswerCache:
             return reply
 
     def put(self, key: Hashable, reply: Any) -> None:
-        if self.size == 0:
+        size = _size(reply)
+        if self.size == 0 or size > self.max_bytes // 8:
             return
         with self._lock:
+            if key in self._items:
+                self._bytes -= _size(self._items.pop(key))
             self._items[key] = reply
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._bytes += size
+            while len(self._items) > self.size or self._bytes > self.max_bytes:
+                self._bytes -= _size(self._items.popitem(last=False)[1])
+
+
+def _size(item: Any) -> int:
+    return len(item.body if isinstance(item, Reply) else item)
 
 
 def etag_for(graph_tag: str, query: QueryRequest) -> str:

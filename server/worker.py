@@ -7,6 +7,7 @@ Run as `python -m server.worker ARTIFACT FD`.
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from graph.artifact import open_store
 from graph.errors import QueryError
 from graph.query import run_query
 from graph.results import answer_kind, collect, write
-from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
+from server.protocol import HttpError, QueryRequest, Reply, negotiate
 
 
 def answer(store: ox.Store, request: QueryRequest) -> Reply:
@@ -28,25 +29,15 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply:
         result = run_query(store, request.query, request.infer, request.default_graph,
                            request.named_graphs, dict(request.substitutions))
         fmt = negotiate(answer_kind(result), request.accept, request.format, request.api)
-        collected = collect(result, request.cap, request.hidden)
-        return Reply(200, write(collected, fmt), fmt.media_type, collected.truncated)
+        collected = collect(result, request.cap, request.hidden, request.max_bytes)
+        cut_at = collected.size if collected.truncated else None
+        return Reply(200, write(collected, fmt), fmt.media_type, cut_at)
     except QueryError as err:
-        return Reply.error(refused_update(request.query) or HttpError(400, str(err)))
+        return Reply.error(HttpError(400, str(err)))
     except HttpError as err:
         return Reply.error(err)
     except Exception as err:  # the engine's evaluation errors; a worker must not die of one
         return Reply.error(HttpError(400, f"query failed: {err}"))
-
-
-def refused_update(text: str) -> HttpError | None:
-    """A 403 if the text is a SPARQL Update: parsed, never run, since the graph is read-only."""
-    from rdflib.plugins.sparql.parser import parseUpdate  # only on this rare path
-
-    try:
-        parseUpdate(text)
-    except Exception:  # not an update either: the query's syntax error stands
-        return None
-    return update_refused()
 
 
 def serve(artifact: str, conn: Connection) -> None:
@@ -74,6 +65,15 @@ def exit_with_parent(period: float = 1.0) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-if __name__ == "__main__":  # a worker: python -m server.worker ARTIFACT FD
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's memory, so a query that builds a huge answer fails alone (the pool
+    answers 500 and starts a new worker) instead of starving the machine."""
+    if megabytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * 2**20, hard))
+
+
+if __name__ == "__main__":  # a worker: python -m server.worker ARTIFACT FD MEMORY_MB
     exit_with_parent()
+    limit_memory(int(sys.argv[3]))
     serve(sys.argv[1], Connection(int(sys.argv[2])))

@@ -1,0 +1,57 @@
+"""What can be read off a SPARQL text without parsing it: its keywords and its nesting.
+
+Cheap enough to run before every query. The text is first freed of what may hide a word
+without being one (comments, strings, IRIs), after SPARQL's \\u escapes are decoded, since
+those may stand anywhere in a query.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_NOT_KEYWORDS = re.compile(r"""
+    \#[^\n]*                                   # a comment
+  | '''(?:[^'\\]|\\.|'(?!''))*'''              # long strings, which may hold quotes
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'  # short strings
+  | <[^<>"{}|^`\s]*>                           # an IRI
+""", re.VERBOSE)
+# Declarations, once their IRIs are blanked out: BASE, PREFIX name:
+_PROLOGUE = re.compile(r"\s*(?:BASE\b|PREFIX\s+[^\s:]*:)", re.IGNORECASE)
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                   "COPY", "WITH")
+
+
+def keywords_only(query: str) -> str:
+    """The text with escapes decoded and comments, strings and IRIs blanked out."""
+    decoded = _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), query)
+    return _NOT_KEYWORDS.sub(" ", decoded)
+
+
+def has_keyword(bare: str, word: str) -> bool:
+    """Whether `word` stands as a keyword in a text from keywords_only (not inside a prefixed
+    name such as kg:a-from, nor a variable such as ?from)."""
+    return re.search(rf"(?<![\w:?$.%-]){word}(?![\w:.%-])", bare, re.IGNORECASE) is not None
+
+
+def nesting_depth(bare: str) -> int:
+    """The deepest nesting of brackets of any kind in a text from keywords_only."""
+    depth = deepest = 0
+    for char in bare:
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    return deepest
+
+
+def is_update(bare: str) -> bool:
+    """Whether the text (from keywords_only) is a SPARQL Update: its first word after the
+    prologue is one of the update operations."""
+    position = 0
+    while match := _PROLOGUE.match(bare, position):
+        position = match.end()
+    first = re.match(r"\s*([A-Za-z]+)", bare[position:])
+    return first is not None and first[1].upper() in UPDATE_KEYWORDS
