@@ -130,3 +130,38 @@ def test_the_example_query_files_answer(crtkg):
         "single-photon emission computed tomography"]
     status, out, _ = crtkg("query", radiation, "--format", "csv", "--no-infer")
     assert out.strip() == "modality,label"
+
+
+def test_queries_lists_the_catalogue_with_parameters(crtkg):
+    status, out, _ = crtkg("queries")
+    lines = {line.split("|")[0].strip(): line for line in out.splitlines()}
+    assert status == 0
+    assert lines["name"].split("|")[1].strip() == "summary"
+    assert "What did a given trial find?" in lines["findings-of-trial"]
+    assert "trial: iri in {kg:prospect | kg:echocrt}" in lines["findings-of-trial"]
+    assert "minimum: integer" in lines["trials-by-size"]
+    assert out.splitlines()[-1] == f"({len(list((ROOT / 'queries').glob('*.rq')))} rows)"
+
+
+def test_a_named_query_runs_with_its_parameters(crtkg):
+    status, out, _ = crtkg("query", "recommendations-for-role", "--param",
+                           "role=kg:scar-assessment", "--format", "csv")
+    table = list(csv.reader(io.StringIO(out)))
+    assert status == 0
+    assert table[0] == ["modality", "stated", "strength", "quote"]  # the parameter is hidden
+    assert [row[:3] for row in table[1:]] == [
+        ["cardiac magnetic resonance imaging", "should be used", "moderate"]]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("trials-by-size", "-p", "minimum=many"), "parameter minimum='many' is not an integer"),
+    (("trials-by-size",), "trials-by-size needs the parameter minimum"),
+    (("findings-of-trial", "-p", "trial=kg:madit"),
+     "parameter trial='kg:madit' is not one of the allowed values: kg:prospect, kg:echocrt"),
+    (("recommendations", "-p", "x"), "--param 'x': expected NAME=VALUE"),
+    (("ASK {}", "-p", "x=1"), "--param applies to named queries only"),
+])
+def test_bad_parameters_name_themselves(crtkg, args, message):
+    status, _, err = crtkg("query", *args)
+    assert status == 1
+    assert message in err
