@@ -103,6 +103,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--studies", type=int, default=300, help="synthetic studies (scale-up)")
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--queries", default=",".join(DEFAULT_QUERIES),
+                        help="comma-separated names from queries/, or all")
     args = parser.parse_args()
     if args.duration < 1 or args.warmup < 1:
         parser.error("--duration and --warmup are whole seconds, at least 1")
@@ -112,25 +114,35 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def named_queries(prologue: str) -> dict[str, str]:
+# The named queries measured by default: the two the figures were taken on and the
+# catalogue's widest join. `--queries all` measures every file (about 2 min per query).
+DEFAULT_QUERIES = ("recommendations", "radiation-modalities", "claim-evidence")
+
+
+def named_queries(prologue: str, names: tuple[str, ...] | None) -> dict[str, str]:
+    paths = sorted((PROJECT / "queries").glob("*.rq"))
     return {path.stem: prologue + path.read_text(encoding="utf-8")
-            for path in sorted((PROJECT / "queries").glob("*.rq"))}
+            for path in paths if names is None or path.stem in names}
 
 
-def built_dataset(tmp: Path) -> Dataset:
+def query_names(option: str) -> tuple[str, ...] | None:
+    return None if option == "all" else tuple(option.split(","))
+
+
+def built_dataset(tmp: Path, names: tuple[str, ...] | None) -> Dataset:
     artifact = tmp / "built.nq"
     subprocess.run([*scale.crtkg_command(), "--artifact", str(artifact), "build", "--force"],
                    check=True, capture_output=True, text=True)
     return Dataset("built", "built graph", PROJECT, artifact, scale.quad_count(artifact),
-                   named_queries(sparql_prologue()))
+                   named_queries(sparql_prologue(), names))
 
 
-def scale_dataset(tmp: Path, studies: int, seed: int) -> Dataset:
+def scale_dataset(tmp: Path, studies: int, seed: int, names: tuple[str, ...] | None) -> Dataset:
     started = time.perf_counter()
     artifact, summary = scale.build_scaled(tmp / "scale", studies, seed)
     print(f"scale-up ({studies} studies, seed {seed}) built in "
           f"{time.perf_counter() - started:.0f} s:\n{summary}\n", flush=True)
-    queries = named_queries(sparql_prologue())
+    queries = named_queries(sparql_prologue(), names)
     queries[JOIN_NAME] = sparql_prologue() + scale.JOIN_QUERY
     queries[SORTED_JOIN_NAME] = sparql_prologue() + scale.SORTED_JOIN_QUERY
     return Dataset("scale", "synthetic scale-up", tmp / "scale", artifact,
@@ -383,9 +395,9 @@ def peer_versions() -> dict[str, str]:
 def datasets(args: argparse.Namespace, tmp: Path) -> Iterator[Dataset]:
     wanted = set(args.datasets.split(","))
     if "built" in wanted:
-        yield built_dataset(tmp)
+        yield built_dataset(tmp, query_names(args.queries))
     if "scale" in wanted:
-        yield scale_dataset(tmp, args.studies, args.seed)
+        yield scale_dataset(tmp, args.studies, args.seed, query_names(args.queries))
 
 
 def stop_on_sigterm() -> None:
