@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, url_for
 
+from graph.catalogue import NamedQuery, shorten_all
 from graph.namespaces import BASE, GRAPHS, PREFIXES, shorten
 from graph.results import FORMATS
+from server.protocol import API_FORMATS
 
 bp = Blueprint("pages", __name__)
 
@@ -33,8 +35,19 @@ def index() -> str:
         "formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
                     for f in FORMATS],
         "examples": {q.name: q.text for q in state.examples},
+        # The REST API runs a named query with its parameters; the page uses it for those.
+        "api": url_for("api.list_queries"),
+        "api_formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
+                        for f in API_FORMATS],
+        "parameters": {q.name: parameters(q) for q in state.examples},
     }
     return render_template(
         "index.html", examples=state.examples, stats=stats, formats=FORMATS, prefixes=PREFIXES,
         settings=state.settings, graphs=graphs, curie=shorten, endpoint=endpoint,
         endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data)
+
+
+def parameters(query: NamedQuery) -> list[dict]:
+    """A named query's parameters as the page's form needs them (allowed values as CURIEs)."""
+    return [{"name": p.name, "kind": p.kind, "required": p.required,
+             "values": shorten_all(p.values)} for p in query.parameters]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 import urllib.error
 import urllib.parse
@@ -24,9 +25,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from graph.namespaces import KG
+from graph.namespaces import KG, PREFIXES
 from tests.conftest import ROOT, rows
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -257,3 +258,160 @@ def test_an_answer_cut_at_the_row_limit_says_so(browser: WebDriver, live_server:
     count = browser.execute_script(
         "return document.querySelector('#results-table tbody').rows.length")
     assert count == cap
+
+
+def api(base: str, name: str, **params: str) -> tuple[int, Message, str]:
+    """Run a named query by the REST API, as the page does for a question with parameters."""
+    url = f"{base}/api/queries/{name}?{urllib.parse.urlencode(params)}"
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode()
+
+
+def api_table(base: str, name: str, **params: str) -> tuple[list[str], list[list[str]]]:
+    """The API's answer as the page's table shows it: CURIEs for IRIs, literals' values."""
+    status, _, text = api(base, name, **params)
+    assert status == 200, text
+    results = json.loads(text)
+    namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+    def cell(term: dict | None) -> str:
+        if term is None:
+            return ""
+        if term["type"] == "uri":
+            return next((f"{p}:{term['value'][len(ns):]}" for p, ns in namespaces
+                         if term["value"].startswith(ns) and len(term["value"]) > len(ns)),
+                        f"<{term['value']}>")
+        return ("_:" if term["type"] == "bnode" else "") + term["value"]
+
+    header = results["head"]["vars"]
+    return header, [[cell(b.get(v)) for v in header] for b in results["results"]["bindings"]]
+
+
+def choose(browser: WebDriver, name: str) -> WebElement:
+    """Click a named query's button; return the parameter form."""
+    browser.find_element(By.CSS_SELECTOR, f'button.example[data-name="{name}"]').click()
+    return browser.find_element(By.ID, "params")
+
+
+def test_a_question_with_parameters_runs_by_the_api(browser: WebDriver,
+                                                    live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    form = choose(browser, "findings-of-trial")
+    assert form.is_displayed()
+    select = Select(browser.find_element(By.ID, "param-trial"))
+    label = browser.find_element(By.CSS_SELECTOR, 'label[for="param-trial"]')
+    assert label.text.startswith("trial") and "required" in label.text
+    # Required: no "any" choice, and the first value is chosen.
+    assert [o.get_attribute("value") for o in select.options] == ["kg:prospect", "kg:echocrt"]
+    assert select.first_selected_option.get_attribute("value") == "kg:prospect"
+    select.select_by_value("kg:echocrt")
+    run_and_wait(browser, (By.ID, "results-table"))
+
+    header, cells = table(browser)
+    expected_header, expected = api_table(live_server, "findings-of-trial", trial="kg:echocrt")
+    assert header == expected_header
+    assert "trial" not in header and "_trial_iri" not in header
+    assert cells == expected and cells
+    prospect = api_table(live_server, "findings-of-trial", trial="kg:prospect")[1]
+    assert not set(map(tuple, cells)) & set(map(tuple, prospect))  # EchoCRT's only
+    assert browser.find_element(By.ID, "status").text.startswith(f"{len(expected)} row")
+
+    # Downloads are the API's, with the same parameters.
+    links = download_links(browser)
+    assert list(links) == ["records", "json", "csv"]
+    for name, href in links.items():
+        parts = urllib.parse.urlsplit(href)
+        assert parts.path == "/api/queries/findings-of-trial"
+        assert urllib.parse.parse_qs(parts.query) == {
+            "trial": ["kg:echocrt"], "infer": ["true"], "format": [name]}
+    with urllib.request.urlopen(links["csv"], timeout=WAIT) as response:
+        assert response.headers.get_content_type() == "text/csv"
+        downloaded = list(csv.reader(io.StringIO(response.read().decode())))
+    assert downloaded == [header, *cells]
+
+    # The page's URL names the question and its value; opened, it runs again.
+    shared = browser.current_url
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(shared).query)
+    assert params == {"example": ["findings-of-trial"], "trial": ["kg:echocrt"]}
+    open_page(browser, live_server + "/")
+    open_page(browser, shared)
+    answer(browser, (By.ID, "results-table"))
+    assert table(browser) == (header, cells)
+    assert Select(browser.find_element(By.ID, "param-trial")
+                  ).first_selected_option.get_attribute("value") == "kg:echocrt"
+    assert browser.find_element(By.CSS_SELECTOR, 'button.example[aria-current="true"]'
+                                ).get_attribute("data-name") == "findings-of-trial"
+
+
+def test_an_integer_parameter_and_its_errors(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    choose(browser, "trials-by-size")
+    number = browser.find_element(By.ID, "param-minimum")
+    assert number.get_attribute("type") == "number"
+    number.send_keys("500")
+    run_and_wait(browser, (By.ID, "results-table"))
+    header, cells = table(browser)
+    assert (header, cells) == api_table(live_server, "trials-by-size", minimum="500")
+    assert cells and all(int(row[header.index("patients")]) >= 500 for row in cells)
+    fewer = api_table(live_server, "trials-by-size", minimum="1")[1]
+    assert len(cells) < len(fewer)  # the parameter was applied
+    assert "minimum=500" in browser.current_url
+
+    # Not an integer: the API's 400 names the parameter, in the error box.
+    status, _, message = api(live_server, "trials-by-size", minimum="2.5")
+    assert status == 400 and "minimum" in message
+    number.clear()
+    number.send_keys("2.5")
+    box = run_and_wait(browser, (By.ID, "error"))
+    assert browser.find_element(By.ID, "error-text").text == message.strip()
+    assert "parameter minimum='2.5' is not an integer" in box.text
+    assert not browser.find_elements(By.ID, "results-table")
+
+    # Left empty, the required parameter is missing: the API says which.
+    number.clear()
+    status, _, message = api(live_server, "trials-by-size")
+    assert status == 400
+    run_and_wait(browser, (By.ID, "error"))
+    assert browser.find_element(By.ID, "error-text").text == message.strip()
+    assert "needs the parameter minimum" in message
+
+
+def test_an_optional_parameter_offers_any(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    choose(browser, "claim-evidence")
+    select = Select(browser.find_element(By.ID, "param-evidence"))
+    assert select.options[0].get_attribute("value") == ""
+    assert select.first_selected_option.text == "any"
+    run_and_wait(browser, (By.ID, "results-table"))
+    assert table(browser) == api_table(live_server, "claim-evidence")
+    assert "evidence=" not in browser.current_url
+    select.select_by_value("obo:ECO_0000180")
+    run_and_wait(browser, (By.ID, "results-table"))
+    assert table(browser) == api_table(live_server, "claim-evidence", evidence="obo:ECO_0000180")
+
+
+def test_editing_the_text_leaves_the_named_query(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    assert not browser.find_element(By.ID, "params").is_displayed()
+    choose(browser, "recommendations")  # no parameters: no form
+    assert not browser.find_element(By.ID, "params").is_displayed()
+    form = choose(browser, "trials-by-size")
+    assert form.is_displayed()
+    editor = browser.find_element(By.ID, "query")
+    editor.send_keys(Keys.CONTROL, Keys.END)
+    editor.send_keys("\n# my own now")
+    assert not form.is_displayed()
+    assert not browser.find_elements(By.ID, "param-minimum")
+    # It runs at the endpoint as written, its parameter unbound (here: FILTER fails, no rows).
+    run_and_wait(browser, (By.ID, "results-table"))
+    assert "query=" in browser.current_url and "example=" not in browser.current_url
+    assert all("/sparql?" in href for href in download_links(browser).values())
+    status, _, text = post(live_server, editor.get_attribute("value"))
+    assert status == 200
+    header, cells = table(browser)
+    assert header == json.loads(text)["head"]["vars"]
+    assert len(cells) == len(json.loads(text)["results"]["bindings"]) == 0

@@ -14,8 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from graph.catalogue import shorten_all
 from graph.namespaces import GRAPHS, PREFIXES
 from graph.results import FORMATS
+from server.protocol import API_FORMATS
 
 # Elements that make a browser fetch something, and the attribute that says from where.
 FETCHING = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
@@ -122,6 +124,36 @@ def test_the_page_data_has_what_the_script_needs(elements: Elements) -> None:
         [(f.name, f.answers) for f in FORMATS]
 
 
+def test_the_page_data_has_each_examples_parameters(app: Flask, elements: Elements) -> None:
+    data = json.loads(elements.scripts["page-data"])
+    assert data["api"] == "/api/queries"
+    assert [(f["name"], f["answers"]) for f in data["api_formats"]] == \
+        [(f.name, f.answers) for f in API_FORMATS]
+    examples = app.extensions["crtkg"].examples
+    assert set(data["parameters"]) == {q.name for q in examples}
+    for q in examples:
+        assert data["parameters"][q.name] == [
+            {"name": p.name, "kind": p.kind, "required": p.required,
+             "values": shorten_all(p.values)} for p in q.parameters], q.name
+    assert data["parameters"]["findings-of-trial"] == [
+        {"name": "trial", "kind": "iri", "required": True,
+         "values": ["kg:prospect", "kg:echocrt"]}]
+    assert data["parameters"]["trials-by-size"] == [
+        {"name": "minimum", "kind": "integer", "required": True, "values": []}]
+    assert data["parameters"]["claim-evidence"] == [
+        {"name": "evidence", "kind": "iri", "required": False,
+         "values": ["obo:ECO_0000180", "obo:ECO_0006016", "obo:ECO_0000034"]}]
+    assert data["parameters"]["recommendations"] == []
+
+
+def test_the_parameter_form_is_in_the_page_hidden(elements: Elements) -> None:
+    """The script fills it when a question with parameters is chosen."""
+    box = elements.find("fieldset", id="params")
+    assert box and "hidden" in box[0]
+    assert elements.find("div", id="param-fields")
+    assert "novalidate" in elements.find("form", id="query-form")[0]
+
+
 def test_nothing_is_fetched_off_site(client: FlaskClient, elements: Elements) -> None:
     assets = []
     for tag, attrs in elements.tags:
@@ -139,8 +171,8 @@ def test_nothing_is_fetched_off_site(client: FlaskClient, elements: Elements) ->
         text = response.get_data(as_text=True)
         assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text), asset
         if asset.endswith(".js"):
-            # The script asks only its own server: the endpoint the page names.
-            assert re.findall(r"fetch\(([^,)]*)", text) == ["data.endpoint"]
+            # The script asks only its own server: the endpoint and the API the page names.
+            assert re.findall(r"fetch\(([^,)]*)", text) == ["data.endpoint", "data.api + job.path"]
             assert "innerHTML" not in text and "insertAdjacentHTML" not in text
 
 

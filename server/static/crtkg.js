@@ -7,9 +7,9 @@
   const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
   const SPARQL_JSON = "application/sparql-results+json";
   const XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
-  const EXTENSIONS = { json: "srj", xml: "srx", turtle: "ttl", ntriples: "nt", rdfxml: "rdf",
+  const EXTENSIONS = { records: "json", json: "srj", xml: "srx", turtle: "ttl", ntriples: "nt", rdfxml: "rdf",
     nquads: "nq" };
-  const LABELS = { json: "JSON", xml: "XML", csv: "CSV", tsv: "TSV", turtle: "Turtle",
+  const LABELS = { records: "JSON records", json: "JSON", xml: "XML", csv: "CSV", tsv: "TSV", turtle: "Turtle",
     ntriples: "N-Triples", rdfxml: "RDF/XML", jsonld: "JSON-LD", trig: "TriG", nquads: "N-Quads" };
 
   const data = JSON.parse(document.getElementById("page-data").textContent);
@@ -26,6 +26,15 @@
   const downloads = $("downloads");
   const downloadLinks = $("download-links");
   const answer = $("answer");
+  const paramsBox = $("params");
+  const paramFields = $("param-fields");
+  const KINDS = { iri: "an IRI or CURIE", integer: "an integer", string: "text",
+    language: "text", datatype: "a literal" };
+  // Where the URL names the chosen question; its parameters are the other arguments.
+  const EXAMPLE = "example";
+
+  // The named query whose parameter form is showing, or null: the editor's text runs as is.
+  let chosen = null;
 
   // Namespaces, longest first, so the most specific prefix wins.
   const namespaces = Object.entries(data.prefixes).sort((a, b) => b[1].length - a[1].length);
@@ -107,11 +116,10 @@
     statusLine.textContent = "The query failed.";
   }
 
-  function showDownloads(kind, query, infer) {
-    for (const f of data.formats) {
+  function showDownloads(kind, job) {
+    for (const f of job.formats) {
       if (f.answers !== kind) continue;
-      const params = new URLSearchParams({ query: query, infer: String(infer), format: f.name });
-      const link = el("a", { href: data.endpoint + "?" + params.toString(), title: f.media_type,
+      const link = el("a", { href: job.href(f.name), title: f.media_type,
         "data-format": f.name, download: "answer." + (EXTENSIONS[f.name] || f.name) },
       LABELS[f.name] || f.name);
       const item = el("li");
@@ -170,9 +178,24 @@
 
   let running = null;
 
-  async function run(reveal) {
-    const query = editor.value;
-    const infer = inferBox.checked;
+  // What a run asks: the editor's query at the endpoint, or a named query with its parameters
+  // at the REST API. Either way the answer comes back as SPARQL JSON (or Turtle).
+  function queryJob(query, infer) {
+    return { infer: infer, formats: data.formats, path: null,
+      init: { method: "POST", body: new URLSearchParams({ query: query, infer: String(infer) }) },
+      href: (format) => data.endpoint + "?" +
+        new URLSearchParams({ query: query, infer: String(infer), format: format }).toString() };
+  }
+
+  function namedJob(name, params, infer) {
+    const path = "/" + encodeURIComponent(name) + "?" +
+      new URLSearchParams([...params, ["infer", String(infer)]]).toString();
+    return { infer: infer, formats: data.api_formats, path: path, init: { method: "GET" },
+      href: (format) => data.api + path + "&" + new URLSearchParams({ format: format }).toString() };
+  }
+
+  async function run(job, reveal) {
+    const infer = job.infer;
     if (running) running.abort();
     const controller = new AbortController();
     running = controller;
@@ -182,9 +205,11 @@
     runButton.disabled = true;
     const started = performance.now();
     try {
-      const body = new URLSearchParams({ query: query, infer: String(infer) });
-      const response = await fetch(data.endpoint, { method: "POST", body: body,
-        headers: { Accept: ACCEPT }, signal: controller.signal });
+      const init = Object.assign({}, job.init, { headers: { Accept: ACCEPT },
+        signal: controller.signal });
+      // Only this server is ever asked: its endpoint, or its API for a named query.
+      const response = await (job.path === null ? fetch(data.endpoint, init)
+        : fetch(data.api + job.path, init));
       const text = await response.text();
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       if (!response.ok) {
@@ -207,7 +232,7 @@
       } else {
         showTriples(text, seconds);
       }
-      showDownloads(kind, query, infer);
+      showDownloads(kind, job);
     } catch (err) {
       if (err.name === "AbortError") return;
       showError("The server could not be reached or sent an unreadable answer: " + err.message);
@@ -221,25 +246,132 @@
     }
   }
 
-  // The URL carries the query, so an answer can be shared, reloaded and gone back to.
-  function remember(query, infer) {
-    const href = pageHref(query, infer);
+  function namedHref(name, params, infer) {
+    const search = new URLSearchParams([[EXAMPLE, name], ...params]);
+    if (!infer) search.set("infer", "false");
+    return location.pathname + "?" + search.toString();
+  }
+
+  // The URL carries the query (or the question and its values), so an answer can be shared,
+  // reloaded and gone back to.
+  function remember(href) {
     if (href !== location.pathname + location.search) history.pushState(null, "", href);
   }
 
+  // The job the page's URL asks for, having put it in the editor (and form), or null.
   function fromUrl() {
     const params = new URLSearchParams(location.search);
+    const infer = (params.get("infer") || "true").toLowerCase() !== "false";
+    const name = params.get(EXAMPLE);
+    if (name !== null && Object.hasOwn(data.examples, name)) {
+      choose(name, params);
+      inferBox.checked = infer;
+      return chosen ? namedJob(name, formValues(), infer) : queryJob(editor.value, infer);
+    }
     const query = params.get("query");
-    if (query === null) return false;
+    if (query === null) return null;
     editor.value = query;
-    inferBox.checked = (params.get("infer") || "true").toLowerCase() !== "false";
-    return true;
+    hideForm();
+    markExample(null);
+    inferBox.checked = infer;
+    return queryJob(query, infer);
+  }
+
+  // The parameter form: one labelled control a parameter, valued from `given` or by default.
+  function showForm(name, given) {
+    paramFields.replaceChildren();
+    for (const p of data.parameters[name]) {
+      const id = "param-" + p.name;
+      const field = el("div", { class: "param" });
+      const label = el("label", { for: id }, p.name + " ");
+      label.append(el("small", { class: "param-kind" },
+        (p.required ? "required" : "optional") + ", " + (KINDS[p.kind] || p.kind)));
+      let control;
+      const value = given ? given.get(p.name) : null;
+      if (p.values.length) {
+        control = el("select", { id: id });
+        if (!p.required) control.append(el("option", { value: "" }, "any"));
+        for (const v of p.values) control.append(el("option", { value: v }, v));
+        if (value !== null && !p.values.includes(value)) {
+          control.append(el("option", { value: value }, value));  // the server will say why not
+        }
+        if (value !== null) control.value = value;
+      } else {
+        control = el("input", { id: id, type: p.kind === "integer" ? "number" : "text",
+          autocomplete: "off", spellcheck: "false" });
+        if (p.kind === "integer") control.setAttribute("inputmode", "numeric");
+        if (value !== null) control.value = value;
+      }
+      control.dataset.param = p.name;
+      if (p.required) control.required = true;
+      field.append(label, control);
+      paramFields.append(field);
+    }
+    paramsBox.hidden = false;
+    chosen = name;
+  }
+
+  function hideForm() {
+    paramsBox.hidden = true;
+    paramFields.replaceChildren();
+    chosen = null;
+  }
+
+  // The form's values as [name, value] pairs; an empty control gives no value.
+  function formValues() {
+    const values = [];
+    for (const control of paramFields.querySelectorAll("[data-param]")) {
+      if (control.value !== "") values.push([control.dataset.param, control.value]);
+    }
+    return values;
+  }
+
+  // A number input the browser cannot read has the empty value: say so rather than send none.
+  function unreadable() {
+    for (const control of paramFields.querySelectorAll("input[data-param]")) {
+      if (control.validity.badInput) {
+        return "parameter " + control.dataset.param + " is not an integer";
+      }
+    }
+    return null;
+  }
+
+  function markExample(name) {
+    for (const button of document.querySelectorAll("button.example")) {
+      if (button.dataset.name === name) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+  }
+
+  function choose(name, given) {
+    editor.value = data.examples[name];
+    markExample(name);
+    if ((data.parameters[name] || []).length) showForm(name, given);
+    else hideForm();
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    remember(editor.value, inferBox.checked);
-    run();
+    const infer = inferBox.checked;
+    if (chosen) {
+      const problem = unreadable();
+      if (problem) {
+        reset();
+        showError(problem);
+        return;
+      }
+      const values = formValues();
+      remember(namedHref(chosen, values, infer));
+      run(namedJob(chosen, values, infer));
+    } else {
+      remember(pageHref(editor.value, infer));
+      run(queryJob(editor.value, infer));
+    }
+  });
+
+  // Edited, the text is no longer the named query: it runs at the endpoint as written.
+  editor.addEventListener("input", () => {
+    if (chosen) hideForm();
   });
 
   editor.addEventListener("keydown", (event) => {
@@ -251,13 +383,8 @@
 
   for (const button of document.querySelectorAll("button.example")) {
     button.addEventListener("click", () => {
-      const text = data.examples[button.dataset.name];
-      if (text === undefined) return;
-      editor.value = text;
-      for (const other of document.querySelectorAll("button.example")) {
-        if (other === button) other.setAttribute("aria-current", "true");
-        else other.removeAttribute("aria-current");
-      }
+      if (!Object.hasOwn(data.examples, button.dataset.name)) return;
+      choose(button.dataset.name, null);
       editor.focus();
       editor.setSelectionRange(0, 0);
       editor.scrollTop = 0;
@@ -265,9 +392,12 @@
   }
 
   window.addEventListener("popstate", () => {
-    if (fromUrl()) run(true);
+    const job = fromUrl();
+    if (job) run(job, true);
   });
 
-  // A link to this page with a query (a resource's properties, say) shows its answer.
-  if (fromUrl()) run(true);
+  // A link to this page with a query (a resource's properties, say), or with a question and
+  // its values, shows its answer.
+  const initial = fromUrl();
+  if (initial) run(initial, true);
 })();
