@@ -132,9 +132,8 @@ def read_named_query(path: Path) -> NamedQuery:
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(path, f"cannot read query file: {err}") from err
     header = read_header(path, text)
-    check_syntax(path, text)
     parameters = read_parameters(path, text, header)
-    check_bindable(path, text, parameters)
+    check_query(path, text, parameters)
     return NamedQuery(name=path.stem, summary=header["summary"].strip(), text=text, path=path,
                       description=str(header.get("description") or "").strip(),
                       tags=tuple(str(t) for t in header.get("tags") or []),
@@ -159,33 +158,28 @@ def read_header(path: Path, text: str) -> dict:
     return header
 
 
-def check_syntax(path: Path, text: str) -> None:
-    """Parse the query (on an empty store: nothing is evaluated) so errors show at load time."""
+def check_query(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:
+    """Parse the query once, its parameters bound (on an empty store: nothing is evaluated),
+    so a syntax error, or a parameter the engine cannot bind, shows at load time rather than
+    as a wrong answer later. The engine binds a parameter only where a SELECT projects it,
+    and never for BOUND()."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.lstrip().startswith("#") and re.search(r"BOUND\s*\(\s*[?$]_", line, re.I):
+            raise SourceError(path, "BOUND() of a parameter is always false in the engine; "
+                                    "test it with COALESCE(expression, true)", number)
+    bound = {ox.Variable(p.variable): ox.Literal("") for p in parameters}
     try:
-        ox.Store().query(text, prefixes=PREFIXES)
+        ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)
     except SyntaxError as err:
         where = re.match(r"error at (\d+):(\d+): ", str(err))
         line, column = (int(where[1]), int(where[2])) if where else (None, None)
         message = str(err)[where.end():] if where else str(err)
         raise SourceError(path, f"SPARQL syntax error: {message}", line, column) from None
-
-
-def check_bindable(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:
-    """The engine binds a parameter only where the query projects its variable, and never
-    for BOUND(): say so now rather than answer wrongly later."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.lstrip().startswith("#") and re.search(r"BOUND\s*\(\s*[?$]_", line, re.I):
-            raise SourceError(path, "BOUND() of a parameter is always false in the engine; "
-                                    "test it with COALESCE(expression, true)", number)
-    for p in parameters:
-        try:
-            ox.Store().query(text, prefixes=PREFIXES,
-                             substitutions={ox.Variable(p.variable): ox.Literal("")})
-        except (RuntimeError, ValueError) as err:
-            line = next((n for n, t in enumerate(text.splitlines(), 1)
-                         if re.match(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", t, re.I)), None)
-            raise SourceError(path, f"parameter ?{p.variable} must be in the SELECT clause, "
-                                    f"where the engine binds it ({err})", line) from None
+    except (RuntimeError, ValueError) as err:
+        select = next((n for n, t in enumerate(text.splitlines(), 1)
+                       if re.match(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", t, re.I)), None)
+        raise SourceError(path, f"a parameter must be in the SELECT clause, where the engine "
+                                f"binds it ({err})", select) from None
 
 
 def read_parameters(path: Path, text: str, header: dict) -> tuple[Parameter, ...]:
