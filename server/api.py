@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from graph import __version__
-from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
+from graph.catalogue import IRI_PATTERN, NamedQuery, Parameter, ParameterError, shorten_all
 from server.protocol import HttpError, QueryRequest
 from server.sparql import answer, boolean
 
@@ -110,6 +110,8 @@ def parameter(p: Parameter) -> dict:
     schema: dict = {"type": "integer"} if p.kind == "integer" else {"type": "string"}
     if p.values:
         schema["enum"] = shorten_all(p.values)
+    elif p.kind == "iri":
+        schema["pattern"] = f"^{IRI_PATTERN}$"
     described = {"iri": "an IRI, or a CURIE of the project's prefixes",
                  "language": f"text in language '{p.language}'", "string": "text",
                  "integer": "an integer", "datatype": f"a literal of type <{p.datatype}>"}
