@@ -18,8 +18,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from graph.errors import ArtifactMissing
+from graph.links import links_graph
 from graph.load import SourcePaths, load_sources, sources_digest
-from graph.namespaces import GRAPHS
+from graph.namespaces import DATA_GRAPH, GRAPHS, IMPORTS_GRAPH, ONTOLOGY_GRAPH
 from graph.reason import reason
 from graph.validate import validate
 
@@ -73,8 +74,11 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False)
     started = time.perf_counter()
     sources = load_sources(paths)
     validate(sources, paths.texts_dir)
-    inference = reason(sources.ontology, sources.data)
-    graphs = {"ontology": sources.ontology, "data": sources.data, "inferred": inference.graph}
+    mappings = links_graph(sources)
+    inference = reason({ONTOLOGY_GRAPH: sources.ontology, IMPORTS_GRAPH: sources.imports,
+                        DATA_GRAPH: sources.data})
+    graphs = {"ontology": sources.ontology, "imports": sources.imports, "data": sources.data,
+              "mappings": mappings, "inferred": inference.graph}
     summary = BuildSummary(artifact, digest, {k: len(g) for k, g in graphs.items()},
                            inference.trimmed)
     write_artifact(artifact, graphs, summary)

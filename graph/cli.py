@@ -65,10 +65,15 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("export", help="write the graph as Turtle, N-Triples, JSON-LD, "
                                              "TriG or N-Quads")
-    cmd.add_argument("--format", choices=tuple(export.FORMATS), default="turtle")
+    cmd.add_argument("--format", choices=(*export.FORMATS, *export.MAPPING_FORMATS),
+                     default="turtle", help="an RDF format for the graph, or sssom-tsv / "
+                                            "sssom-ttl for the mapping set alone")
     cmd.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     cmd.add_argument("--no-infer", dest="infer", action="store_false",
                      help="leave the inferred triples out")
+    cmd.add_argument("--no-snomed", dest="snomed", action="store_false",
+                     help="leave SNOMED CT out (its content may need a licence to "
+                          "redistribute in your country)")
     cmd.set_defaults(run=run_export)
 
     cmd = commands.add_parser(
@@ -86,6 +91,20 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-build", dest="build", action="store_false",
                      help="serve the artifact as it is, without checking its sources")
     cmd.set_defaults(run=run_serve)
+
+    cmd = commands.add_parser("imports", help="manage the import modules of external "
+                                              "ontologies (ontology/imports)")
+    actions = cmd.add_subparsers(required=True, metavar="ACTION")
+    cmd = actions.add_parser(
+        "refresh", help="regenerate every <ont>_import.ttl from the OBO release files",
+        description="For each ontology/imports/<ont>_terms.txt, extract its terms and their "
+                    "is_a ancestors from DIR/<ont>.obo into ontology/imports/<ont>_import.ttl.")
+    cmd.add_argument("--source", type=Path, required=True, metavar="DIR",
+                     help="folder of the OBO release files (<ont>.obo)")
+    # Also accepted after the action; SUPPRESS keeps the top-level --root when it is absent.
+    cmd.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                     help="project checkout whose ontology/imports to refresh")
+    cmd.set_defaults(run=run_imports_refresh)
     return top
 
 
@@ -154,13 +173,25 @@ def describe_parameter(p: Parameter) -> str:
 
 
 def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
-    ensure_built(paths, artifact)
-    data = export.export(artifact, args.format, infer=args.infer)
+    if args.format in export.MAPPING_FORMATS:
+        data = export.export_mappings(paths.mappings_file, args.format, snomed=args.snomed)
+    else:
+        ensure_built(paths, artifact)
+        data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed)
     if args.output:
         args.output.write_bytes(data)
         print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+    return 0
+
+
+def run_imports_refresh(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    from graph.imports import refresh  # pronto loads only for this command
+
+    for module in refresh(args.source, paths.imports_dir):
+        print(f"{module.name}: version {module.version}, {module.seeds} seeds, "
+              f"{module.classes} classes -> {module.module_file}")
     return 0
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, URIRef
 
 from graph.artifact import require_artifact
 from graph.errors import CrtkgError
-from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
+from graph.mappings import read_mapping_set, sssom_graph, write_tsv
+from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, SNOMED_NAMESPACES
 
 # format name -> (rdflib serializer, keeps named graphs)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -18,12 +19,15 @@ FORMATS: dict[str, tuple[str, bool]] = {
     "trig": ("trig", True),
     "nq": ("nquads", True),
 }
+# The mapping set alone, as SSSOM TSV or in SSSOM's RDF form (Turtle).
+MAPPING_FORMATS = ("sssom-tsv", "sssom-ttl")
 
-JSONLD_CONTEXT: dict[str, str] = dict(PREFIXES)
+def _prefixes(snomed: bool) -> dict[str, str]:
+    return {p: ns for p, ns in PREFIXES.items() if snomed or not ns.startswith(SNOMED_NAMESPACES)}
 
 
-def _bind(graph: Graph) -> None:
-    for prefix, namespace in PREFIXES.items():
+def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
+    for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace, override=True, replace=True)
 
 
@@ -35,13 +39,33 @@ def load_graphs(artifact: Path, infer: bool = True) -> list[Graph]:
     return [dataset.graph(name) for name in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]
 
 
-def export(artifact: Path, fmt: str = "turtle", infer: bool = True) -> bytes:
+def is_snomed(term: object) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(SNOMED_NAMESPACES)
+
+
+def without_snomed(graph: Graph) -> Graph:
+    """The graph without SNOMED CT: no triple naming a SNOMED IRI, and no SSSOM mapping
+    annotation (a blank node) about one."""
+    about = {s for s, _, o in graph if isinstance(s, BNode) and is_snomed(o)}
+    kept = Graph(identifier=graph.identifier)
+    for triple in graph:
+        if not any(is_snomed(t) or t in about for t in triple):
+            kept.add(triple)
+    return kept
+
+
+def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
+           snomed: bool = True) -> bytes:
     """Serialize the graph: Turtle, N-Triples and JSON-LD merge the named graphs;
-    TriG and N-Quads keep them apart. `infer=False` leaves the inferred graph out."""
+    TriG and N-Quads keep them apart. `infer=False` leaves the inferred graph out;
+    `snomed=False` leaves out SNOMED CT, which may need a licence to redistribute."""
     if fmt not in FORMATS:
-        raise CrtkgError(f"unknown export format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+        raise CrtkgError(f"unknown export format {fmt!r}; valid formats: "
+                         f"{', '.join([*FORMATS, *MAPPING_FORMATS])}")
     serializer, keeps_graphs = FORMATS[fmt]
     graphs = load_graphs(artifact, infer)
+    if not snomed:
+        graphs = [without_snomed(g) for g in graphs]
     if keeps_graphs:
         target: Graph = Dataset()
         for named in graphs:
@@ -51,6 +75,22 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True) -> bytes:
         target = Graph(bind_namespaces="none")
         for named in graphs:
             target += named
-    _bind(target)
-    options = {"context": JSONLD_CONTEXT, "auto_compact": True} if fmt == "jsonld" else {}
+    prefixes = _prefixes(snomed)
+    _bind(target, prefixes)
+    options = {"context": prefixes, "auto_compact": True} if fmt == "jsonld" else {}
     return target.serialize(format=serializer, encoding="utf-8", **options)
+
+
+def export_mappings(mappings_file: Path, fmt: str = "sssom-tsv", snomed: bool = True) -> bytes:
+    """The mapping set as SSSOM TSV or as SSSOM RDF (Turtle), checked as the build does."""
+    mapping_set = read_mapping_set(mappings_file)
+    if not snomed:
+        mapping_set = mapping_set.without_snomed()
+    if fmt == "sssom-tsv":
+        return write_tsv(mapping_set).encode("utf-8")
+    if fmt != "sssom-ttl":
+        raise CrtkgError(f"unknown mapping set format {fmt!r}; valid: "
+                         f"{', '.join(MAPPING_FORMATS)}")
+    graph = sssom_graph(mapping_set)
+    _bind(graph, {**_prefixes(snomed), **mapping_set.curie_map})
+    return graph.serialize(format="turtle", encoding="utf-8")

@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graph.errors import SourceError
+from graph.mappings import MappingSet, read_mapping_set
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,6 +36,19 @@ class SourcePaths:
         return self.root / "ontology" / "shapes.ttl"
 
     @property
+    def imports_dir(self) -> Path:
+        """Import modules of external ontologies (`<ont>_import.ttl`) and their seeds."""
+        return self.root / "ontology" / "imports"
+
+    @property
+    def import_files(self) -> list[Path]:
+        return sorted(self.imports_dir.glob("*_import.ttl"))
+
+    @property
+    def mappings_file(self) -> Path:
+        return self.root / "ontology" / "mappings" / "crtkg.sssom.tsv"
+
+    @property
     def data_dir(self) -> Path:
         return self.root / "graph" / "data"
 
@@ -54,10 +68,11 @@ class SourcePaths:
 
     def all_files(self) -> list[Path]:
         texts = sorted(self.texts_dir.glob("*.txt"))
-        return [*self.ontology_files, self.shapes_file, *self.data_files, *texts]
+        return [*self.ontology_files, self.shapes_file, *self.import_files, self.mappings_file,
+                *self.data_files, *texts]
 
     def check_exists(self) -> None:
-        for path in [*self.ontology_files, self.shapes_file, self.data_dir]:
+        for path in [*self.ontology_files, self.shapes_file, self.mappings_file, self.data_dir]:
             if not path.exists():
                 raise SourceError(path, "not found; run crtkg from a checkout of the project "
                                         "or point --root (or $CRTKG_ROOT) at one")
@@ -105,20 +120,24 @@ class Sources:
     """The parsed sources, and which file each subject was stated in (for error reports)."""
 
     ontology: Graph
+    imports: Graph
     data: Graph
     shapes: Graph
+    mappings: MappingSet
     subject_files: dict[URIRef, Path]
 
 
 def load_sources(paths: SourcePaths) -> Sources:
     """Parse every source file; stop at the first that does not parse."""
     paths.check_exists()
-    ontology, data = Graph(), Graph()
+    ontology, imports, data = Graph(), Graph(), Graph()
     subject_files: dict[URIRef, Path] = {}
-    for target, files in ((ontology, paths.ontology_files), (data, paths.data_files)):
+    for target, files in ((ontology, paths.ontology_files), (imports, paths.import_files),
+                          (data, paths.data_files)):
         for path in files:
             parsed = parse_turtle(path)
             for subject in parsed.subjects(unique=True):
                 subject_files.setdefault(subject, path)
             target += parsed
-    return Sources(ontology, data, parse_turtle(paths.shapes_file), subject_files)
+    return Sources(ontology, imports, data, parse_turtle(paths.shapes_file),
+                   read_mapping_set(paths.mappings_file), subject_files)

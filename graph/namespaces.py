@@ -28,6 +28,25 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+
+# The IRIs that external identifiers expand to: the ones each community uses for linked data
+# (OBO PURLs, MeSH RDF, SNOMED's own, DOI, PubMed, ClinicalTrials.gov). graph/identifiers.py
+# checks each against the bioregistry, whose prefix must know it as one of its URI prefixes.
+EXTERNAL_PREFIXES: dict[str, str] = {
+    **{p: f"{OBO}{p}_" for p in ("MONDO", "DOID", "NCIT", "MAXO", "OBI", "ECO", "STATO",
+                                  "SEPIO", "HP", "IAO", "BFO")},
+    "mesh": "http://id.nlm.nih.gov/mesh/",
+    "SCTID": "http://snomed.info/id/",
+    "dicom": "http://dicom.nema.org/resources/ontology/DCM/",
+    "PMID": "https://pubmed.ncbi.nlm.nih.gov/",
+    "doi": "https://doi.org/",
+    "clinicaltrials": "https://www.clinicaltrials.gov/study/",
+}
+# SNOMED CT content may need a licence to redistribute: exports can leave these IRIs out.
+SNOMED_NAMESPACES = (EXTERNAL_PREFIXES["SCTID"], "http://purl.bioontology.org/ontology/SNOMEDCT/")
 
 # The prefix map used by every serialization (Turtle, TriG, JSON-LD context) and by
 # queries: explicit, so no output ever shows an invented `ns1:`.
@@ -51,15 +70,24 @@ PREFIXES: dict[str, str] = {
     "vann": str(VANN),
     "sd": str(SD),
     "void": str(VOID),
+    "sssom": str(SSSOM),
+    "semapv": str(SEMAPV),
+    "oboInOwl": str(OBOINOWL),
+    # External terms that are not OBO PURLs (those read best as obo:ECO_0000180). Record
+    # IRIs (PubMed, DOI, ClinicalTrials.gov) stay whole: they are links to open.
+    **{p: EXTERNAL_PREFIXES[p] for p in ("mesh", "SCTID", "dicom")},
 }
 
 # Named graphs of the build artifact. The default graph of a query is their union.
 ONTOLOGY_GRAPH = GRAPH.ontology  # the TBox: ontology/crtkg.ttl
+IMPORTS_GRAPH = GRAPH.imports  # terms of external ontologies: ontology/imports/*_import.ttl
 DATA_GRAPH = GRAPH.data  # the asserted evidence: graph/data/*.ttl
+MAPPINGS_GRAPH = GRAPH.mappings  # links to external terms and records: SKOS + SSSOM
 INFERRED_GRAPH = GRAPH.inferred  # only what the OWL 2 RL reasoner added, trimmed
 # Short names of the graphs, as build summaries and the artifact header name them.
-GRAPHS = {"ontology": ONTOLOGY_GRAPH, "data": DATA_GRAPH, "inferred": INFERRED_GRAPH}
-ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH)
+GRAPHS = {"ontology": ONTOLOGY_GRAPH, "imports": IMPORTS_GRAPH, "data": DATA_GRAPH,
+          "mappings": MAPPINGS_GRAPH, "inferred": INFERRED_GRAPH}
+ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, IMPORTS_GRAPH, DATA_GRAPH, MAPPINGS_GRAPH)
 ALL_GRAPHS = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 
 # Vocabularies whose own axioms are noise to users when the reasoner restates them.

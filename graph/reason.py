@@ -10,15 +10,7 @@ from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from graph.errors import ReasoningFailed
-from graph.namespaces import (
-    BUILTIN_VOCABULARIES,
-    DATA_GRAPH,
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
-    OWL,
-    RDF,
-    RDFS,
-)
+from graph.namespaces import BUILTIN_VOCABULARIES, INFERRED_GRAPH, OWL, RDF, RDFS
 
 # Relations every term has with itself: restating them tells a user nothing.
 REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
@@ -33,15 +25,15 @@ class Inference:
     trimmed: Counter[str] = field(default_factory=Counter)
 
 
-def reason(ontology: Graph, data: Graph) -> Inference:
-    """Run the OWL 2 RL closure over ontology + data and return only the new triples.
+def reason(graphs: dict[URIRef, Graph]) -> Inference:
+    """Run the OWL 2 RL closure over the named graphs and return only the new triples.
 
-    The closure runs over one Dataset holding both graphs, so rules that join the
-    ontology with the data (domains, sub-properties, chains) see both; what it adds
-    lands in a third graph of the same Dataset.
+    The closure runs over one Dataset holding them all (ontology, imports, data), so rules
+    that join them (the imported hierarchy, domains, sub-properties, chains) see each;
+    what it adds lands in a graph of its own in the same Dataset.
     """
     dataset = Dataset()
-    for name, source in ((ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)):
+    for name, source in graphs.items():
         named = dataset.graph(name)
         named += source
     DeductiveClosure(OWLRL_Semantics).expand(dataset, destination=INFERRED_GRAPH)

@@ -21,7 +21,7 @@ from graph.errors import CrtkgError
 from server import create_app
 from server.settings import Settings
 from server.sparql import AnswerCache
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TOTAL
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 
@@ -57,8 +57,8 @@ def test_words_that_look_like_keywords_are_not_taken_for_them(client: FlaskClien
     in_a_string = ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o "
                    "FILTER(?o != '''don't take it FROM me, SERVICE''') }")
     local_names = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER(?p != kg:a-from) }"
-    assert count(client.get("/sparql", query_string={"query": in_a_string})) == 1673
-    assert count(client.get("/sparql", query_string={"query": local_names})) == 1673
+    assert count(client.get("/sparql", query_string={"query": in_a_string})) == TOTAL
+    assert count(client.get("/sparql", query_string={"query": local_names})) == TOTAL
 
 
 # --- the inference switch cannot be got round -----------------------------------------------
@@ -118,7 +118,7 @@ def test_the_answer_cache_keeps_to_its_byte_budget() -> None:
 def test_accept_parameters_do_not_rule_a_format_out(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": COUNT}, headers={
         "Accept": "application/sparql-results+json; charset=utf-8"})
-    assert count(response) == 1673
+    assert count(response) == TOTAL
 
 
 def test_if_none_match_star_and_weak_tags(client: FlaskClient) -> None:
@@ -165,7 +165,7 @@ def kill_workers(app: Flask) -> None:
 def test_a_worker_that_died_idle_is_replaced_before_it_is_used(own: Flask) -> None:
     kill_workers(own)
     assert [count(own.test_client().get("/sparql", query_string={"query": COUNT}))
-            for _ in range(3)] == [1673] * 3
+            for _ in range(3)] == [TOTAL] * 3
     assert len(own.extensions["crtkg"].pool.pids()) == 2
 
 
@@ -174,7 +174,7 @@ def test_a_rebuilt_artifact_does_not_reach_a_running_server(own: Flask) -> None:
     original.write_text("<https://example.org/a> <https://example.org/b> "
                         "<https://example.org/c> .\n")
     kill_workers(own)  # their replacements must still load the graph the server started with
-    assert count(own.test_client().get("/sparql", query_string={"query": COUNT})) == 1673
+    assert count(own.test_client().get("/sparql", query_string={"query": COUNT})) == TOTAL
 
 
 def test_a_worker_that_cannot_start_costs_a_503_not_its_slot(own: Flask) -> None:
@@ -188,7 +188,7 @@ def test_a_worker_that_cannot_start_costs_a_503_not_its_slot(own: Flask) -> None
                for _ in range(2)]
     assert failed.status_code == 503
     assert "a query worker could not load" in text(failed)
-    assert answers == [1673, 1673]
+    assert answers == [TOTAL, TOTAL]
 
 
 def test_an_answer_is_cut_at_its_byte_budget_and_says_so(own: Flask) -> None:
@@ -204,4 +204,4 @@ def test_a_query_that_outgrows_its_memory_fails_alone(own: Flask) -> None:
     response = own.test_client().get("/sparql", query_string={"query": query})
     assert response.status_code == 500
     assert "the query worker stopped while answering (out of memory?)" in text(response)
-    assert count(own.test_client().get("/sparql", query_string={"query": COUNT})) == 1673
+    assert count(own.test_client().get("/sparql", query_string={"query": COUNT})) == TOTAL

@@ -124,6 +124,7 @@ def test_the_parameters_are_typed_and_enumerated() -> None:
               for name, q in QUERIES.items() if q.parameters}
     assert params == {
         "claim-evidence": [("evidence", "iri", False)],
+        "external-links": [("term", "iri", False)],
         "findings-of-trial": [("trial", "iri", True)],
         "recommendations-for-modality": [("modality", "iri", True)],
         "recommendations-for-role": [("role", "iri", True)],
@@ -527,12 +528,60 @@ def test_organisation_parts_are_transitive_with_the_reasoner(store: ox.Store) ->
 
 def test_study_types_in_obi_need_the_reasoner(store: ox.Store) -> None:
     assert answer(store, "study-types") == [
+        ("EchoCRT", "obo:OBI_0000066", "investigation"),
         ("EchoCRT", "obo:OBI_0003697", "clinical investigation"),
+        ("EchoCRT", "obo:OBI_0003699", "clinical trial"),
         ("EchoCRT", "obo:OBI_0004001", "randomized clinical trial"),
+        ("PROSPECT", "obo:OBI_0000066", "investigation"),
+        ("PROSPECT", "obo:OBI_0003693", "observational investigation"),
         ("PROSPECT", "obo:OBI_0003697", "clinical investigation"),
         ("PROSPECT", "obo:OBI_0003698", "observational clinical investigation"),
     ]
     assert answer(store, "study-types", infer=False) == []
+
+
+def test_clinical_investigations_come_from_obis_hierarchy(store: ox.Store) -> None:
+    assert answer(store, "clinical-investigations") == [
+        ("EchoCRT", "NCT00683696"), ("PROSPECT", "NCT00253357")]
+    assert answer(store, "clinical-investigations", infer=False) == []
+
+
+# Links to external ontologies and records -----------------------------------------------------
+
+def test_external_links_of_one_term(store: ox.Store) -> None:
+    chained = "semapv:MappingChaining"
+    assert answer(store, "external-links", term="kg:heart-failure") == [
+        ("heart failure", "skos:closeMatch", "obo:DOID_6000", "congestive heart failure",
+         "semapv:ManualMappingCuration", "DOID:6000 is labelled congestive heart failure but "
+         "carries the cross-references of heart failure; MONDO keeps the two apart "
+         "(MONDO:0005009 = DOID:6000)"),
+        ("heart failure", "skos:exactMatch", "mesh:D006333", "", chained,
+         "MONDO:0005252 exactMatch mesh:D006333 (MONDO mapping set)"),
+        ("heart failure", "skos:exactMatch", "obo:MONDO_0005252", "heart failure",
+         "semapv:ManualMappingCuration", ""),
+        ("heart failure", "skos:exactMatch", "obo:NCIT_C50577", "Heart Failure", chained,
+         "MONDO:0005252 exactMatch NCIT:C50577 (MONDO mapping set)"),
+        ("heart failure", "skos:exactMatch", "SCTID:84114007", "Heart failure", chained,
+         "MONDO:0005252 exactMatch SCTID:84114007 (MONDO mapping set)"),
+    ]
+
+
+def test_external_links_cover_the_whole_mapping_set(store: ox.Store) -> None:
+    rows = answer(store, "external-links")
+    assert len(rows) == 40
+    assert {row[0] for row in rows} >= {"echocardiography", "cardiac magnetic resonance imaging",
+                                         "single-photon emission computed tomography",
+                                         "positron emission tomography", "clinical study"}
+
+
+def test_trial_records_open_in_their_registries(store: ox.Store) -> None:
+    assert answer(store, "trial-records") == [
+        ("EchoCRT", "<https://www.clinicaltrials.gov/study/NCT00683696>", ECHOCRT_ARTICLE, "",
+         ""),
+        ("PROSPECT", "<https://www.clinicaltrials.gov/study/NCT00253357>", PROSPECT_ARTICLE,
+         "<https://pubmed.ncbi.nlm.nih.gov/18458170>",
+         "<https://doi.org/10.1161/CIRCULATIONAHA.107.743120>"),
+    ]
 
 
 # The expert's view --------------------------------------------------------------------------

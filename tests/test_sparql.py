@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.namespaces import PREFIXES, sparql_prologue
+from tests.conftest import TOTAL, TRIPLES
 
 TRIAL = "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
 ECHOCRT = "CONSTRUCT { kg:echocrt ?p ?o } WHERE { kg:echocrt ?p ?o }"
@@ -114,7 +115,7 @@ def test_construct_answers_are_negotiated(client: FlaskClient, accept: str, expe
     assert response.status_code == 200
     assert response.mimetype == expected
     triples = list(ox.parse(response.data, format=syntax))
-    assert len(triples) == 38
+    assert len(triples) == 46
     assert ox.Literal("NCT00683696") in {t.object for t in triples}
 
 
@@ -144,12 +145,11 @@ def test_the_format_parameter_overrides_accept(client: FlaskClient) -> None:
 
 def test_the_default_graph_is_the_union_and_each_graph_is_named(client: FlaskClient) -> None:
     rows = bindings(client.get("/sparql", query_string={"query": PER_GRAPH}))
-    assert rows == [{"g": iri("graph:data"), "n": "652"},
-                    {"g": iri("graph:inferred"), "n": "465"},
-                    {"g": iri("graph:ontology"), "n": "556"}]
+    assert rows == [{"g": iri(f"graph:{name}"), "n": str(TRIPLES[name])}
+                    for name in sorted(TRIPLES)]
     union = bindings(client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
-    assert union == [{"n": "1673"}]
+    assert union == [{"n": str(TOTAL)}]
 
 
 def test_default_graph_uri_and_named_graph_uri_choose_the_dataset(client: FlaskClient) -> None:
@@ -161,18 +161,19 @@ def test_default_graph_uri_and_named_graph_uri_choose_the_dataset(client: FlaskC
         ("default-graph-uri", iri("graph:inferred"))])
     named = client.get("/sparql", query_string={
         "query": PER_GRAPH, "named-graph-uri": iri("graph:inferred")})
-    assert bindings(ontology) == [{"n": "556"}]
-    assert bindings(two) == [{"n": str(556 + 465)}]
-    assert bindings(named) == [{"g": iri("graph:inferred"), "n": "465"}]
+    assert bindings(ontology) == [{"n": str(TRIPLES["ontology"])}]
+    assert bindings(two) == [{"n": str(TRIPLES["ontology"] + TRIPLES["inferred"])}]
+    assert bindings(named) == [{"g": iri("graph:inferred"), "n": str(TRIPLES["inferred"])}]
 
 
 def test_the_query_from_clause_is_honoured_and_the_parameters_override_it(
         client: FlaskClient) -> None:
     query = f"SELECT (COUNT(*) AS ?n) FROM <{iri('graph:data')}> {{ ?s ?p ?o }}"
-    assert bindings(client.get("/sparql", query_string={"query": query})) == [{"n": "652"}]
+    assert bindings(client.get("/sparql", query_string={"query": query})) == [
+        {"n": str(TRIPLES["data"])}]
     overridden = client.get("/sparql", query_string={
         "query": query, "default-graph-uri": iri("graph:ontology")})
-    assert bindings(overridden) == [{"n": "556"}]
+    assert bindings(overridden) == [{"n": str(TRIPLES["ontology"])}]
 
 
 def test_infer_false_leaves_the_reasoner_out(client: FlaskClient) -> None:
@@ -184,7 +185,8 @@ def test_infer_false_leaves_the_reasoner_out(client: FlaskClient) -> None:
     assert [r["m"] for r in inferred] == [iri("kg:nuclear-imaging"), iri("kg:pet"),
                                           iri("kg:spect")]
     assert asserted == []
-    assert {r["g"] for r in graphs} == {iri("graph:ontology"), iri("graph:data")}
+    assert {r["g"] for r in graphs} == {iri(f"graph:{name}") for name in TRIPLES
+                                        if name != "inferred"}
 
 
 def test_a_bad_infer_value_is_400_naming_the_parameter(client: FlaskClient) -> None:
@@ -212,8 +214,7 @@ def test_get_without_a_query_describes_the_service_and_its_dataset(client: Flask
         "SELECT ?g ?n { ?d sd:namedGraph [ sd:name ?g ; sd:graph [ void:triples ?n ] ] }",
         prefixes=PREFIXES)}
     assert endpoint == ["http://localhost/sparql"]
-    assert per_graph == {iri("graph:ontology"): 556, iri("graph:data"): 652,
-                         iri("graph:inferred"): 465}
+    assert per_graph == {iri(f"graph:{name}"): n for name, n in TRIPLES.items()}
 
 
 def test_the_void_partitions_count_classes_and_properties(client: FlaskClient) -> None:
@@ -306,7 +307,7 @@ def test_sparql_update_is_refused_and_changes_nothing(client: FlaskClient,
     response = client.post("/sparql", **request_args)
     assert response.status_code == 403
     assert "read-only" in response.get_data(as_text=True)
-    assert bindings_of_count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 1673
+    assert bindings_of_count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == TOTAL
 
 
 def test_an_oversized_request_is_413(client: FlaskClient, app: Flask) -> None:

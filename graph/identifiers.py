@@ -1,0 +1,96 @@
+"""External identifiers, checked against the bioregistry: known prefix, valid local id, and
+an IRI the prefix's community uses.
+
+The bioregistry package bundles its registry, so the checks run offline. A CURIE passes
+when its prefix is in our prefix map (graph.namespaces), the bioregistry knows the prefix,
+lists our IRI among the prefix's URI prefixes, and the local id matches its pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from types import ModuleType
+
+from graph.namespaces import EXTERNAL_PREFIXES, OBO, PREFIXES
+
+# The project's own namespaces: not in any registry, so they expand through PREFIXES only.
+LOCAL_PREFIXES = ("kg", "crtkg")
+OBO_IRI = re.compile(re.escape(str(OBO)) + r"([A-Za-z]+)_(\w+)$")
+
+
+class IdentifierError(ValueError):
+    """A CURIE or IRI that the prefix registry does not accept; the message says why."""
+
+
+def registry() -> ModuleType:
+    """The bioregistry, imported on first use: it loads its whole registry, which only
+    the build needs (not the server's query workers, which have a memory cap)."""
+    import bioregistry
+
+    return bioregistry
+
+
+@cache
+def registry_prefix(prefix: str) -> str:
+    """The bioregistry's own name for a prefix, or IdentifierError if it has none."""
+    normalized = registry().normalize_prefix(prefix)
+    if normalized is None:
+        raise IdentifierError(f"unknown prefix {prefix!r}: not in the bioregistry")
+    return normalized
+
+
+def check_namespace(prefix: str, namespace: str) -> None:
+    """Raise unless `prefix:` may expand to `namespace`.
+
+    Our own prefixes must match graph.namespaces; any other must be a bioregistry prefix
+    that lists `namespace` among its URI prefixes (so no namespace is made up).
+    """
+    if prefix in LOCAL_PREFIXES or prefix in EXTERNAL_PREFIXES:
+        expected = EXTERNAL_PREFIXES.get(prefix) or PREFIXES[prefix]
+        if namespace != expected:
+            raise IdentifierError(f"prefix {prefix!r} expands to {namespace}, but crtkg uses "
+                                  f"{expected}")
+        if prefix in LOCAL_PREFIXES:
+            return
+    resource = registry().get_resource(registry_prefix(prefix))
+    if namespace not in resource.get_uri_prefixes():
+        raise IdentifierError(f"{namespace} is not a URI prefix the bioregistry knows for "
+                              f"{prefix!r}")
+
+
+def check_local_id(prefix: str, local_id: str) -> None:
+    """Raise unless the local id matches the identifier pattern of its prefix."""
+    if prefix in LOCAL_PREFIXES:
+        return
+    pattern = registry().get_pattern(registry_prefix(prefix))
+    if pattern and not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), local_id):
+        raise IdentifierError(f"{prefix}:{local_id} does not match the pattern of "
+                              f"{prefix!r}, {pattern}")
+
+
+def expand(curie: str, curie_map: dict[str, str]) -> str:
+    """The IRI of a checked CURIE, with `curie_map` giving the namespaces."""
+    prefix, sep, local_id = curie.partition(":")
+    if not sep or not prefix or not local_id:
+        raise IdentifierError(f"{curie!r} is not a CURIE (prefix:identifier)")
+    if prefix not in curie_map:
+        raise IdentifierError(f"unknown prefix {prefix!r} in {curie}: not in the curie_map")
+    check_local_id(prefix, local_id)
+    return curie_map[prefix] + local_id
+
+
+def external_iri(prefix: str, local_id: str) -> str:
+    """The IRI of an identifier in one of our external prefixes, checked."""
+    return expand(f"{prefix}:{local_id}", EXTERNAL_PREFIXES)
+
+
+def check_obo_iri(iri: str) -> str:
+    """Check an OBO PURL such as obo:ECO_0000180 and return its CURIE (ECO:0000180)."""
+    match = OBO_IRI.match(iri)
+    if match is None:
+        raise IdentifierError(f"<{iri}> is not an OBO term IRI (obo:PREFIX_identifier)")
+    prefix, local_id = match.groups()
+    registry_prefix(prefix)
+    check_local_id(prefix, local_id)
+    return f"{prefix}:{local_id}"

@@ -1,0 +1,266 @@
+"""Links to external ontologies: the SSSOM mapping set, identifier checks, import modules in
+reasoning, SNOMED CT left out on request, and the mapping set as a standard reader sees it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+from sssom.parsers import parse_sssom_rdf, parse_sssom_table
+
+from graph import export
+from graph.artifact import build, open_store
+from graph.cli import main
+from graph.errors import SourceError, ValidationFailed
+from graph.identifiers import registry
+from graph.load import SourcePaths
+from graph.mappings import read_mapping_set
+from graph.namespaces import MAPPINGS_GRAPH
+from graph.query import run_query
+from tests.conftest import ROOT, rows
+
+MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
+SNOMED = ("http://snomed.info/id/", "http://purl.bioontology.org/ontology/SNOMEDCT/")
+
+
+# --- the mapping set ------------------------------------------------------------------------
+
+def test_every_row_resolves_to_an_iri_the_registry_knows():
+    mapping_set = read_mapping_set(MAPPINGS)
+    assert len(mapping_set.mappings) == 40
+    bioregistry = registry()
+    for m in mapping_set.mappings:
+        prefix, local = m.row["object_id"].split(":", 1)
+        resource = bioregistry.get_resource(bioregistry.normalize_prefix(prefix))
+        namespace = m.object.removesuffix(local)
+        assert namespace in resource.get_uri_prefixes(), m.row
+        assert m.subject.startswith("https://w3id.org/crtkg/"), m.row
+        assert m.predicate.startswith("http://www.w3.org/2004/02/skos/core#"), m.row
+
+
+def test_every_row_is_a_skos_triple_of_the_mappings_graph(store: ox.Store):
+    mapping_set = read_mapping_set(MAPPINGS)
+    for m in mapping_set.mappings:
+        ask = f"ASK {{ GRAPH <{MAPPINGS_GRAPH}> {{ <{m.subject}> <{m.predicate}> <{m.object}> }} }}"
+        assert bool(run_query(store, ask)), m.row
+
+
+def test_heart_failure_is_a_close_match_of_doid_not_an_exact_one(store: ox.Store):
+    found = rows(store, "SELECT ?p { kg:heart-failure ?p obo:DOID_6000 }")
+    assert found == [{"p": "skos:closeMatch"}]
+
+
+def test_sssom_py_reads_the_mapping_set():
+    msdf = parse_sssom_table(MAPPINGS)
+    assert len(msdf.df) == 40
+    assert msdf.metadata["license"] == "https://opensource.org/license/mit"
+    assert msdf.metadata["mapping_set_id"] == "https://w3id.org/crtkg/mappings/crtkg.sssom.tsv"
+    row = msdf.df[msdf.df.object_id == "DOID:6000"].iloc[0]
+    assert (row.subject_id, row.predicate_id) == ("kg:heart-failure", "skos:closeMatch")
+
+
+@pytest.mark.parametrize("fmt", ["sssom-tsv", "sssom-ttl"])
+def test_sssom_py_reads_the_exported_mapping_set(tmp_path: Path, fmt: str):
+    out = tmp_path / f"set.{fmt}"
+    out.write_bytes(export.export_mappings(MAPPINGS, fmt))
+    if fmt == "sssom-tsv":
+        msdf = parse_sssom_table(out)
+    else:
+        msdf = parse_sssom_rdf(out, prefix_map=read_mapping_set(MAPPINGS).curie_map)
+    ours = {(m.row["subject_id"], m.row["predicate_id"], m.row["object_id"])
+            for m in read_mapping_set(MAPPINGS).mappings}
+    theirs = set(zip(msdf.df.subject_id, msdf.df.predicate_id, msdf.df.object_id, strict=True))
+    assert theirs == ours
+
+
+# --- SNOMED CT can be left out ----------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "trig", "nq"])
+def test_an_export_without_snomed_has_no_snomed_iri(built, fmt: str):
+    full = export.export(built.artifact, fmt).decode()
+    without = export.export(built.artifact, fmt, snomed=False).decode()
+    assert "http://snomed.info/id/84114007" in full or "SCTID:84114007" in full
+    assert not any(ns in without for ns in SNOMED)
+    assert "SCTID:" not in without
+    assert "84114007" not in without  # no orphaned SSSOM annotation of a SNOMED mapping
+    assert "http://purl.obolibrary.org/obo/MONDO_0005252" in without or "MONDO_0005252" in without
+
+
+def test_the_mapping_set_without_snomed_has_no_snomed_row_or_prefix():
+    tsv = export.export_mappings(MAPPINGS, "sssom-tsv", snomed=False).decode()
+    ttl = export.export_mappings(MAPPINGS, "sssom-ttl", snomed=False).decode()
+    assert "SCTID:" not in tsv and not any(ns in tsv + ttl for ns in SNOMED)
+    assert tsv.count("\nkg:") + tsv.count("\ncrtkg:") == 32  # 40 rows less 8 SNOMED CT ones
+    assert "SCTID:" in export.export_mappings(MAPPINGS, "sssom-tsv").decode()
+
+
+def test_cli_exports_the_mapping_set_without_snomed(tmp_path: Path, capsys):
+    out = tmp_path / "crtkg.sssom.tsv"
+    assert main(["export", "--format", "sssom-tsv", "--no-snomed", "-o", str(out)]) == 0
+    assert "SCTID:" not in out.read_text()
+    assert len(parse_sssom_table(out).df) == 32
+
+
+# --- imports and reasoning: the OBI question -------------------------------------------------
+
+CLINICAL_INVESTIGATIONS = "SELECT ?s { ?s a obo:OBI_0003697 } ORDER BY ?s"
+
+
+def test_both_studies_are_clinical_investigations_with_imports_and_reasoning(store):
+    assert rows(store, CLINICAL_INVESTIGATIONS) == [{"s": "kg:echocrt"}, {"s": "kg:prospect"}]
+    assert rows(store, CLINICAL_INVESTIGATIONS, infer=False) == []
+
+
+def test_without_the_obi_import_no_study_is_a_clinical_investigation(project_copy, tmp_path):
+    (project_copy.imports_dir / "obi_import.ttl").unlink()
+    summary = build(project_copy, tmp_path / "crtkg.nq", force=True)
+    assert summary.triples["imports"] > 0  # the other modules are still there
+    assert rows(open_store(summary.artifact), CLINICAL_INVESTIGATIONS) == []
+
+
+# --- bad input stops the build with file, row and reason; the last good graph stays ----------
+
+def _good_build(paths: SourcePaths, tmp_path: Path) -> tuple[Path, bytes]:
+    artifact = tmp_path / "crtkg.nq"
+    build(paths, artifact)
+    return artifact, artifact.read_bytes()
+
+
+def _edit_row(paths: SourcePaths, row: int, old: str, new: str) -> int:
+    """Replace text in the mapping set's row (1-based among the rows); its line number."""
+    lines = paths.mappings_file.read_text().split("\n")
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    line = header + row  # 0-based index of the row
+    assert old in lines[line], lines[line]
+    lines[line] = lines[line].replace(old, new)
+    paths.mappings_file.write_text("\n".join(lines))
+    return line + 1
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ("MONDO:0005252", "MONDOX:0005252", "object_id: unknown prefix 'MONDOX' in MONDOX:0005252: "
+                                        "not in the curie_map"),
+    ("MONDO:0005252", "MONDO:5252", "object_id: MONDO:5252 does not match the pattern of "
+                                    "'MONDO', ^\\d{7}$"),
+    ("skos:exactMatch", "skos:sameAs", "unknown predicate_id 'skos:sameAs'; use one of "
+                                       "skos:exactMatch, skos:closeMatch"),
+    ("semapv:ManualMappingCuration", "semapv:Guess", "unknown mapping_justification "
+                                                     "'semapv:Guess'"),
+    ("\theart failure\tskos", "\t\tskos", "subject_label is empty"),
+])
+def test_a_malformed_row_names_its_line_and_row(project_copy, tmp_path, old, new, reason):
+    artifact, good = _good_build(project_copy, tmp_path)
+    line = _edit_row(project_copy, 1, old, new)
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert str(caught.value).startswith(f"{project_copy.mappings_file}:{line}: row 1: {reason}")
+    assert caught.value.line == line
+    assert artifact.read_bytes() == good
+
+
+def test_a_missing_required_column_is_named(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    text = project_copy.mappings_file.read_text()
+    project_copy.mappings_file.write_text(text.replace("\tmapping_justification\t", "\t"))
+    with pytest.raises(SourceError, match=r"missing required column\(s\) mapping_justification"):
+        build(project_copy, artifact)
+    assert artifact.read_bytes() == good
+
+
+def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    text = project_copy.mappings_file.read_text()
+    project_copy.mappings_file.write_text(
+        text.replace("#   mesh: http://id.nlm.nih.gov/mesh/", "#   mesh: http://example.org/mesh/"))
+    with pytest.raises(SourceError, match=re.escape("curie_map: prefix 'mesh' expands to "
+                                                    "http://example.org/mesh/, but crtkg uses")):
+        build(project_copy, artifact)
+    assert artifact.read_bytes() == good
+
+
+def test_a_subject_that_is_not_our_term_or_has_another_label_is_refused(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    _edit_row(project_copy, 1, "kg:heart-failure", "kg:heart-failures")
+    line = _edit_row(project_copy, 2, "\theart failure\t", "\tcardiac failure\t")
+    with pytest.raises(ValidationFailed) as caught:
+        build(project_copy, artifact)
+    report = caught.value.report
+    assert "row 1: subject_id kg:heart-failures is not a term of the ontology or the data" in report
+    assert (f"{project_copy.mappings_file}:{line}: row 2: subject_label 'cardiac failure' is "
+            "not the label of kg:heart-failure (heart failure)") in report
+    assert artifact.read_bytes() == good
+
+
+def test_an_object_label_that_disagrees_with_its_import_module_is_refused(project_copy, tmp_path):
+    artifact, _ = _good_build(project_copy, tmp_path)
+    _edit_row(project_copy, 7, "\techocardiography\tsemapv", "\techocardiogram\tsemapv")
+    with pytest.raises(ValidationFailed, match="object_label 'echocardiogram' is not the label "
+                                               "of MAXO:0010203 in its import module"):
+        build(project_copy, artifact)
+
+
+def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    sources = project_copy.data_dir / "sources.ttl"
+    sources.write_text(sources.read_text().replace('bibo:pmid "18458170"',
+                                                   'bibo:pmid "PMID18458170"'))
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert str(caught.value) == (f'{sources}: kg:prospect-article bibo:pmid "PMID18458170": '
+                                 "PMID:PMID18458170 does not match the pattern of 'PMID', ^\\d+$")
+    assert artifact.read_bytes() == good
+
+
+def test_an_obo_term_missing_from_its_import_module_is_named(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    claims = project_copy.data_dir / "claims.ttl"
+    claims.write_text(claims.read_text().replace("obo:ECO_0000034 ;", "obo:ECO_0006018 ;", 1))
+    with pytest.raises(ValidationFailed) as caught:
+        build(project_copy, artifact)
+    assert (f"{claims}: ECO:0006018 (obo:ECO_0006018) is not in ontology/imports/eco_import.ttl;"
+            " add it to eco_terms.txt and run `crtkg imports refresh`") in caught.value.report
+    assert artifact.read_bytes() == good
+
+
+def test_an_obo_iri_with_an_unknown_prefix_is_named(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    agents = project_copy.data_dir / "agents.ttl"
+    agents.write_text(agents.read_text().replace("obo:BFO_0000050 kg:chc-zemun",
+                                                 "obo:BFOX_0000050 kg:chc-zemun", 1))
+    with pytest.raises(ValidationFailed, match=f"{re.escape(str(agents))}: unknown prefix "
+                                               "'BFOX': not in the bioregistry"):
+        build(project_copy, artifact)
+    assert artifact.read_bytes() == good
+
+
+def test_publications_and_trials_link_to_their_records(store: ox.Store):
+    found = rows(store, "SELECT ?s ?record { ?s schema:sameAs ?record } ORDER BY ?s ?record")
+    assert found == [
+        {"s": "kg:echocrt", "record": "<https://www.clinicaltrials.gov/study/NCT00683696>"},
+        {"s": "kg:prospect", "record": "<https://www.clinicaltrials.gov/study/NCT00253357>"},
+        {"s": "kg:prospect-article", "record": "<https://doi.org/10.1161/CIRCULATIONAHA.107.743120>"},
+        {"s": "kg:prospect-article", "record": "<https://pubmed.ncbi.nlm.nih.gov/18458170>"},
+    ]
+
+
+def test_the_import_modules_record_source_and_version(store: ox.Store):
+    found = rows(store, """SELECT ?module ?source ?version {
+        GRAPH graph:imports { ?module a owl:Ontology ; dcterms:source ?source ;
+                              owl:versionInfo ?version } } ORDER BY ?module""")
+    assert [(r["source"], r["version"]) for r in found] == [
+        ("obo:eco.owl", "releases/2024-07-19"), ("obo:maxo.owl", "releases/2024-07-29"),
+        ("obo:obi.owl", "2026-05-08"), ("obo:stato.owl", "RC1.4")]
+
+
+def test_the_mapping_rdf_annotates_each_mapping_with_its_justification():
+    graph = Graph().parse(data=export.export_mappings(MAPPINGS, "sssom-ttl"), format="turtle")
+    sssom, owl = "https://w3id.org/sssom/", "http://www.w3.org/2002/07/owl#"
+    axioms = set(graph.objects(None, URIRef(sssom + "mappings")))
+    assert len(axioms) == 40
+    for axiom in axioms:
+        assert graph.value(axiom, URIRef(owl + "annotatedTarget")) is not None
+        justification = graph.value(axiom, URIRef(sssom + "mapping_justification"))
+        assert str(justification).startswith("https://w3id.org/semapv/vocab/")
