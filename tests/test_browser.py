@@ -184,7 +184,7 @@ def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_serve
 
     query = browser.find_element(By.ID, "query").get_attribute("value")
     assert f"<{KG.prospect}> ?property ?value" in query
-    assert "query=" in browser.current_url
+    assert "query=" in browser.current_url and "resource=" in browser.current_url
     header, cells = table(browser)
     assert header == ["property", "value"]
     expected = rows(store, f"SELECT ?property ?value WHERE {{ <{KG.prospect}> ?property ?value }}")
@@ -196,6 +196,34 @@ def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_serve
     assert not outside.get_attribute("href").startswith(live_server)
     notes = {n.text for n in browser.find_elements(By.CSS_SELECTOR, "#results-table .datatype")}
     assert "xsd:gYearMonth" in notes  # the trial's start and completion dates
+
+
+def test_a_terms_page_lists_its_external_links(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/?" + urllib.parse.urlencode({
+        "query": f"SELECT ?property ?value WHERE {{ <{KG['heart-failure']}> ?property ?value }}",
+        "resource": str(KG["heart-failure"])}))
+    answer(browser, (By.ID, "results-table"))
+    links = wait(browser).until(ec.visibility_of_element_located((By.ID, "external-links")))
+    items = links.find_elements(By.CSS_SELECTOR, "li")
+    shown = {(li.find_element(By.CSS_SELECTOR, ".relation").text,
+              li.find_element(By.CSS_SELECTOR, "a.iri.external").get_attribute("href"))
+             for li in items}
+    assert shown == {
+        ("skos:exactMatch", "http://purl.obolibrary.org/obo/MONDO_0005252"),
+        ("skos:exactMatch", "http://id.nlm.nih.gov/mesh/D006333"),
+        ("skos:exactMatch", "http://purl.obolibrary.org/obo/NCIT_C50577"),
+        ("skos:exactMatch", "http://snomed.info/id/84114007"),
+        ("skos:closeMatch", "http://purl.obolibrary.org/obo/DOID_6000"),
+    }
+    doid = next(li for li in items if "DOID_6000" in li.find_element(By.TAG_NAME, "a").get_attribute("href"))
+    assert "congestive heart failure" in doid.text and "ManualMappingCuration" in doid.text
+    # A term with no mappings says so.
+    open_page(browser, live_server + "/?" + urllib.parse.urlencode({
+        "query": f"SELECT ?property ?value WHERE {{ <{KG.prospect}> ?property ?value }}",
+        "resource": str(KG.prospect)}))
+    answer(browser, (By.ID, "results-table"))
+    none = wait(browser).until(ec.visibility_of_element_located((By.ID, "external-links")))
+    assert "kg:prospect has no mappings to external ontologies." in none.text
 
 
 def test_a_syntax_error_shows_the_servers_message(browser: WebDriver, live_server: str) -> None:

@@ -32,6 +32,10 @@
     language: "text", datatype: "a literal" };
   // Where the URL names the chosen question; its parameters are the other arguments.
   const EXAMPLE = "example";
+  // Where the URL names the resource whose properties the query shows.
+  const RESOURCE = "resource";
+  // The named query that lists a term's mappings to external ontologies.
+  const LINKS = "external-links";
 
   // The named query whose parameter form is showing, or null: the editor's text runs as is.
   let chosen = null;
@@ -53,15 +57,17 @@
     return "<" + iri + ">";
   }
 
-  // The page itself, asking for the properties of a resource of this graph.
+  // The page itself, asking for the properties of a resource of this graph (and, below
+  // them, its links to external ontologies).
   function resourceHref(iri) {
     const query = "SELECT ?property ?value WHERE { <" + iri + "> ?property ?value }";
-    return pageHref(query, inferBox.checked);
+    return pageHref(query, inferBox.checked, iri);
   }
 
-  function pageHref(query, infer) {
+  function pageHref(query, infer, resource) {
     const params = new URLSearchParams({ query: query });
     if (!infer) params.set("infer", "false");
+    if (resource) params.set(RESOURCE, resource);
     return location.pathname + "?" + params.toString();
   }
 
@@ -176,6 +182,37 @@
     answer.append(pre);
   }
 
+  // A term's links to external ontologies (the SSSOM mapping set), as clickable IRIs.
+  async function showLinks(iri, signal) {
+    if (!Object.hasOwn(data.examples, LINKS) || !iri.startsWith(data.base)) return;
+    const linksPath = "/" + LINKS + "?" + new URLSearchParams({ term: iri }).toString();
+    const response = await fetch(data.api + linksPath, { headers: { Accept: SPARQL_JSON },
+      signal: signal });
+    if (!response.ok) return;  // the properties above are the answer; the links are extra
+    const rows = (await response.json()).results.bindings;
+    const box = el("section", { id: "external-links", class: "links",
+      "aria-labelledby": "external-links-title" });
+    box.append(el("h3", { id: "external-links-title" }, "Links to external ontologies"));
+    if (rows.length === 0) {
+      box.append(el("p", {}, curie(iri) + " has no mappings to external ontologies."));
+      answer.append(box);
+      return;
+    }
+    const list = el("ul");
+    for (const row of rows) {
+      const item = el("li");
+      item.append(el("span", { class: "relation" }, curie(row.relation.value)), " ",
+        iriLink(row.target.value));
+      if (row.targetLabel) item.append(" ", el("span", { class: "label" }, row.targetLabel.value));
+      const how = curie(row.justification.value).replace(/^semapv:/, "");
+      item.append(" ", el("small", { class: "justification" }, how));
+      if (row.comment) item.append(el("small", { class: "comment" }, row.comment.value));
+      list.append(item);
+    }
+    box.append(list);
+    answer.append(box);
+  }
+
   let running = null;
 
   // What a run asks: the editor's query at the endpoint, or a named query with its parameters
@@ -229,6 +266,7 @@
         const results = JSON.parse(text);
         if (typeof results.boolean === "boolean") showBoolean(results.boolean, seconds);
         else showTable(results, seconds, infer);
+        if (job.resource) await showLinks(job.resource, controller.signal);
       } else {
         showTriples(text, seconds);
       }
@@ -274,7 +312,7 @@
     hideForm();
     markExample(null);
     inferBox.checked = infer;
-    return queryJob(query, infer);
+    return Object.assign(queryJob(query, infer), { resource: params.get(RESOURCE) });
   }
 
   // The parameter form: one labelled control a parameter, valued from `given` or by default.
