@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from graph.catalogue import load_catalogue, read_named_query
+from graph.catalogue import (
+    IRI_PATTERN,
+    Parameter,
+    ParameterError,
+    load_catalogue,
+    read_named_query,
+)
 from graph.errors import SourceError
 from tests.conftest import ROOT
 
@@ -34,3 +44,17 @@ def test_a_header_without_a_summary_is_refused(tmp_path: Path) -> None:
     query.write_text("SELECT * {}\n")
     with pytest.raises(SourceError, match=r"bare.rq:1: the `#\+` header needs a `summary:`"):
         read_named_query(query)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.from_regex(re.compile(IRI_PATTERN), fullmatch=True))
+def test_every_value_the_iri_pattern_admits_is_an_iri_oxigraph_accepts(value: str) -> None:
+    # The pattern is also the OpenAPI schema's: a value it admits must not be a 400.
+    ox.NamedNode(value)
+
+
+@pytest.mark.parametrize("value", ["a:%zz", "a://host:port", "a:b]", "a:#x#y", "a:\U0010ebaa"])
+def test_an_iri_oxigraph_would_refuse_is_a_parameter_error(value: str) -> None:
+    parameter = Parameter(name="term", variable="__term_iri", kind="iri", required=False)
+    with pytest.raises(ParameterError, match="is not an IRI or a CURIE of a known prefix"):
+        parameter.term(value)
