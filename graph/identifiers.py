@@ -19,6 +19,24 @@ LOCAL_PREFIXES = ("kg", "crtkg")
 OBO_IRI = re.compile(re.escape(str(OBO)) + r"([A-Za-z]+)_(\w+)$")
 
 
+# An absolute IRI as RFC 3987 spells it (scheme, authority, path, query, fragment; ASCII and
+# the non-private characters of the Basic Multilingual Plane, others %-encoded; no IP
+# literals). A CURIE is expanded first. It is also the OpenAPI pattern of IRI parameters,
+# so it is written for ECMAScript too; whatever it admits, Oxigraph accepts (checked with
+# 20,000 strings hypothesis generated from it).
+_UNRESERVED = "A-Za-z0-9\\-._~\\u00A0-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF!$&'()*+,;="
+
+
+def _chars(extra: str) -> str:
+    return f"(?:[{_UNRESERVED}{extra}]|%[0-9A-Fa-f]{{2}})*"
+
+
+IRI_PATTERN = ("[A-Za-z][A-Za-z0-9+.\\-]*:"
+               f"(?://(?:{_chars(':')}@)?{_chars('')}(?::[0-9]*)?(?:/{_chars(':@/')})?"
+               f"|(?!//){_chars(':@/')})"
+               f"(?:\\?{_chars(':@/?')})?(?:#{_chars(':@/?')})?")
+
+
 class IdentifierError(ValueError):
     """A CURIE or IRI that the prefix registry does not accept; the message says why."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,8 +18,8 @@ import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 
 from graph.errors import SourceError
-from graph.identifiers import IdentifierError, check_namespace, expand
-from graph.namespaces import DCTERMS, OWL, RDF, RDFS, SNOMED_NAMESPACES, SSSOM
+from graph.identifiers import IRI_PATTERN, IdentifierError, check_namespace, expand
+from graph.namespaces import DCTERMS, OWL, RDF, RDFS, SEMAPV, SNOMED_NAMESPACES, SSSOM
 
 REQUIRED_METADATA = ("mapping_set_id", "license", "curie_map")
 REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id",
@@ -101,6 +102,10 @@ def _metadata(path: Path, lines: list[str]) -> dict:
     for key in REQUIRED_METADATA:
         if not metadata.get(key):
             raise SourceError(path, f"metadata: required field {key!r} is missing", 1)
+    for key in ("mapping_set_id", "license"):
+        if not re.fullmatch(IRI_PATTERN, str(metadata[key])):
+            raise SourceError(path, f"metadata: {key} must be an IRI, not {metadata[key]!r}",
+                              _line_of(lines, key))
     if not isinstance(metadata["curie_map"], dict):
         raise SourceError(path, "metadata: curie_map must map prefixes to IRIs", 1)
     for prefix, namespace in metadata["curie_map"].items():
@@ -176,7 +181,6 @@ def sssom_graph(mapping_set: MappingSet) -> Graph:
                            ("mapping_set_version", OWL.versionInfo)):
         if meta.get(key):
             graph.add((node, predicate, Literal(str(meta[key]).strip())))
-    justification_ns = mapping_set.curie_map["semapv"]
     for m in mapping_set.mappings:
         axiom = BNode()
         graph.add((node, SSSOM.mappings, axiom))
@@ -185,7 +189,7 @@ def sssom_graph(mapping_set: MappingSet) -> Graph:
         graph.add((axiom, OWL.annotatedProperty, URIRef(m.predicate)))
         graph.add((axiom, OWL.annotatedTarget, URIRef(m.object)))
         justification = m.row["mapping_justification"].removeprefix("semapv:")
-        graph.add((axiom, SSSOM.mapping_justification, URIRef(justification_ns + justification)))
+        graph.add((axiom, SSSOM.mapping_justification, SEMAPV[justification]))
         for column in ("subject_label", "object_label"):
             if m.row.get(column):
                 graph.add((axiom, SSSOM[column], Literal(m.row[column])))

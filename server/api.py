@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from graph import __version__
-from graph.catalogue import IRI_PATTERN, NamedQuery, Parameter, ParameterError, shorten_all
+from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
+from graph.identifiers import IRI_PATTERN
 from server.protocol import HttpError, QueryRequest
 from server.sparql import answer, boolean
 

@@ -10,14 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.catalogue import (
-    IRI_PATTERN,
-    Parameter,
-    ParameterError,
-    load_catalogue,
-    read_named_query,
-)
+from graph.catalogue import Parameter, ParameterError, load_catalogue, read_named_query
 from graph.errors import SourceError
+from graph.identifiers import IRI_PATTERN
 from tests.conftest import ROOT
 
 

@@ -170,6 +170,18 @@ def test_a_missing_required_column_is_named(project_copy, tmp_path):
     assert artifact.read_bytes() == good
 
 
+def test_a_license_that_is_not_an_iri_is_refused(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    text = project_copy.mappings_file.read_text()
+    project_copy.mappings_file.write_text(
+        text.replace("# license: https://opensource.org/license/mit", "# license: MIT"))
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert str(caught.value).endswith("metadata: license must be an IRI, not 'MIT'")
+    assert caught.value.line == text.split("\n").index("# license: https://opensource.org/license/mit") + 1
+    assert artifact.read_bytes() == good
+
+
 def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_copy, tmp_path):
     artifact, good = _good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
