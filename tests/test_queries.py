@@ -126,6 +126,7 @@ def test_the_parameters_are_typed_and_enumerated() -> None:
         "claim-evidence": [("evidence", "iri", False)],
         "external-links": [("term", "iri", False)],
         "findings-of-trial": [("trial", "iri", True)],
+        "modality-procedures": [("kind", "iri", True)],
         "recommendations-for-modality": [("modality", "iri", True)],
         "recommendations-for-role": [("role", "iri", True)],
         "trials-by-size": [("minimum", "integer", True)],
@@ -572,6 +573,25 @@ def test_external_links_cover_the_whole_mapping_set(store: ox.Store) -> None:
     assert {row[0] for row in rows} >= {"echocardiography", "cardiac magnetic resonance imaging",
                                          "single-photon emission computed tomography",
                                          "positron emission tomography", "clinical study"}
+
+
+def test_modalities_by_kind_of_procedure_use_maxos_hierarchy(store: ox.Store) -> None:
+    exact, broad = "skos:exactMatch", "skos:broadMatch"
+    assert answer(store, "modality-procedures", kind="obo:MAXO_0000072") == [
+        ("echocardiography", exact, "echocardiography"),
+        ("speckle-tracking echocardiography", broad, "echocardiography"),
+        ("tissue Doppler imaging", broad, "Doppler ultrasonography"),
+    ]
+    assert answer(store, "modality-procedures", kind="obo:MAXO_0000424") == [
+        ("cardiac magnetic resonance imaging", exact, "cardiac MRI"),
+        ("late gadolinium enhancement cardiac MRI", broad, "cardiac MRI"),
+    ]
+    # Every modality is a clinical imaging procedure; MAxO files SPECT, not PET, under
+    # nuclear medicine procedure.
+    assert len(answer(store, "modality-procedures", kind="obo:MAXO_0000005")) == 8
+    assert answer(store, "modality-procedures", kind="obo:MAXO_0009052") == [
+        ("single-photon emission computed tomography", exact,
+         "single-photon emission computed tomography")]
 
 
 def test_trial_records_open_in_their_registries(store: ox.Store) -> None:
