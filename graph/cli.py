@@ -173,10 +173,10 @@ def describe_parameter(p: Parameter) -> str:
 
 
 def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    ensure_built(paths, artifact)  # the build checks the mapping set against the graph too
     if args.format in export.MAPPING_FORMATS:
         data = export.export_mappings(paths.mappings_file, args.format, snomed=args.snomed)
     else:
-        ensure_built(paths, artifact)
         data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed)
     if args.output:
         args.output.write_bytes(data)

@@ -8,8 +8,9 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from graph.artifact import require_artifact
 from graph.errors import CrtkgError
+from graph.identifiers import snomed_namespaces
 from graph.mappings import read_mapping_set, sssom_graph, write_tsv
-from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, SNOMED_NAMESPACES
+from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
 
 # format name -> (rdflib serializer, keeps named graphs)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -23,7 +24,8 @@ FORMATS: dict[str, tuple[str, bool]] = {
 MAPPING_FORMATS = ("sssom-tsv", "sssom-ttl")
 
 def _prefixes(snomed: bool) -> dict[str, str]:
-    return {p: ns for p, ns in PREFIXES.items() if snomed or not ns.startswith(SNOMED_NAMESPACES)}
+    return {p: ns for p, ns in PREFIXES.items()
+            if snomed or not ns.startswith(snomed_namespaces())}
 
 
 def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
@@ -40,7 +42,7 @@ def load_graphs(artifact: Path, infer: bool = True) -> list[Graph]:
 
 
 def is_snomed(term: object) -> bool:
-    return isinstance(term, URIRef) and str(term).startswith(SNOMED_NAMESPACES)
+    return isinstance(term, URIRef) and str(term).startswith(snomed_namespaces())
 
 
 def without_snomed(graph: Graph) -> Graph:
@@ -82,7 +84,8 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
 
 
 def export_mappings(mappings_file: Path, fmt: str = "sssom-tsv", snomed: bool = True) -> bytes:
-    """The mapping set as SSSOM TSV or as SSSOM RDF (Turtle), checked as the build does."""
+    """The mapping set as SSSOM TSV or as SSSOM RDF (Turtle), read and checked by the
+    build's reader (the CLI builds first, which also checks it against the graph)."""
     mapping_set = read_mapping_set(mappings_file)
     if not snomed:
         mapping_set = mapping_set.without_snomed()

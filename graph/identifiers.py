@@ -59,22 +59,38 @@ def registry_prefix(prefix: str) -> str:
 
 
 def check_namespace(prefix: str, namespace: str) -> None:
-    """Raise unless `prefix:` may expand to `namespace`.
+    """Raise unless `prefix:` expands to `namespace` in crtkg's own prefix map.
 
-    Our own prefixes must match graph.namespaces; any other must be a bioregistry prefix
-    that lists `namespace` among its URI prefixes (so no namespace is made up).
+    A mapping set may use only the prefixes graph.namespaces declares, with the same IRIs,
+    so no alias (MESH for mesh, snomedct for SCTID, http://schema.org/) slips in.
     """
-    if prefix in LOCAL_PREFIXES or prefix in EXTERNAL_PREFIXES:
-        expected = EXTERNAL_PREFIXES.get(prefix) or PREFIXES[prefix]
-        if namespace != expected:
-            raise IdentifierError(f"prefix {prefix!r} expands to {namespace}, but crtkg uses "
-                                  f"{expected}")
-        if prefix in LOCAL_PREFIXES:
-            return
+    expected = EXTERNAL_PREFIXES.get(prefix) or PREFIXES.get(prefix)
+    if expected is None:
+        raise IdentifierError(f"prefix {prefix!r} is not one of crtkg's: declare it in "
+                              "graph/namespaces.py (EXTERNAL_PREFIXES), where the bioregistry "
+                              f"checks it; crtkg's are {', '.join(known_prefixes())}")
+    if namespace != expected:
+        raise IdentifierError(f"prefix {prefix!r} expands to {namespace}, but crtkg uses "
+                              f"{expected}")
+
+
+def known_prefixes() -> list[str]:
+    return [*PREFIXES, *(p for p in EXTERNAL_PREFIXES if p not in PREFIXES)]
+
+
+def check_registered(prefix: str, namespace: str) -> None:
+    """Raise unless the bioregistry knows `prefix` and lists `namespace` among its URI
+    prefixes: the check on graph/namespaces.py itself, so no namespace there is made up."""
     resource = registry().get_resource(registry_prefix(prefix))
     if namespace not in resource.get_uri_prefixes():
         raise IdentifierError(f"{namespace} is not a URI prefix the bioregistry knows for "
                               f"{prefix!r}")
+
+
+@cache
+def snomed_namespaces() -> tuple[str, ...]:
+    """Every IRI form of SNOMED CT the bioregistry knows, for exports that leave it out."""
+    return tuple(sorted(registry().get_resource("snomedct").get_uri_prefixes()))
 
 
 def check_local_id(prefix: str, local_id: str) -> None:
@@ -95,7 +111,10 @@ def expand(curie: str, curie_map: dict[str, str]) -> str:
     if prefix not in curie_map:
         raise IdentifierError(f"unknown prefix {prefix!r} in {curie}: not in the curie_map")
     check_local_id(prefix, local_id)
-    return curie_map[prefix] + local_id
+    iri = curie_map[prefix] + local_id
+    if not re.fullmatch(IRI_PATTERN, iri):
+        raise IdentifierError(f"{curie} does not make a valid IRI: <{iri}>")
+    return iri
 
 
 def external_iri(prefix: str, local_id: str) -> str:

@@ -82,7 +82,8 @@ class Release:
 def refresh(source_dir: Path, imports_dir: Path) -> list[ModuleSummary]:
     """Regenerate `<ont>_import.ttl` for each `<ont>_terms.txt` in `imports_dir`.
 
-    Reads `<source_dir>/<ont>.obo`. Every module is extracted before any is written, so a
+    Reads `<source_dir>/<ont>.obo`, or `<ont>.owl` (RDF/XML) where the ontology releases no
+    OBO file (SEPIO). Every module is extracted before any is written, so a
     bad seed or release file leaves all committed modules as they were.
     """
     seed_files = sorted(imports_dir.glob("*_terms.txt"))
@@ -96,14 +97,16 @@ def refresh(source_dir: Path, imports_dir: Path) -> list[ModuleSummary]:
 
 def _module(seed_file: Path, source_dir: Path) -> tuple[ModuleSummary, bytes]:
     name = seed_file.name.removesuffix("_terms.txt")
-    obo_file = source_dir / f"{name}.obo"
-    if not obo_file.is_file():
-        raise SourceError(obo_file, f"not found: the release file that {seed_file.name} "
-                                    f"needs (--source must be the folder of the .obo files)")
+    release_file = next((f for f in (source_dir / f"{name}.obo", source_dir / f"{name}.owl")
+                         if f.is_file()), source_dir / f"{name}.obo")
+    if not release_file.is_file():
+        raise SourceError(release_file, f"not found: the release file that {seed_file.name} "
+                                        "needs (--source must be the folder of the .obo or "
+                                        ".owl files)")
     seeds = read_seeds(seed_file)
-    module = extract(obo_file, seeds)
+    module = extract(release_file, seeds)
     summary = ModuleSummary(
-        name=name, source=obo_file, version=str(module.value(_module_iri(name), OWL.versionInfo)),
+        name=name, source=release_file, version=str(module.value(_module_iri(name), OWL.versionInfo)),
         seeds=len({s.curie for s in seeds}), classes=len(set(module.subjects(RDF.type, OWL.Class))),
         module_file=seed_file.with_name(f"{name}_import.ttl"))
     return summary, module.serialize(format="turtle", encoding="utf-8")
@@ -147,7 +150,7 @@ def _read(path: Path) -> tuple[bytes, str]:
     """A file's bytes and its text, or a SourceError saying why they cannot be had."""
     try:
         data = path.read_bytes()
-        return data, data.decode("utf-8")
+        return data, data.decode("utf-8-sig")  # a byte-order mark is not content
     except OSError as err:
         raise SourceError(path, f"cannot read: {err.strerror or err}") from None
     except UnicodeDecodeError as err:
@@ -168,9 +171,10 @@ def extract(obo_file: Path, seeds: list[Seed]) -> Graph:
 
 
 def read_release(obo_file: Path) -> Release:
-    """Parse an OBO release file with pronto, after blanking the clauses no module needs."""
+    """Parse a release file with pronto: an OBO file after blanking the clauses no module
+    needs, an OWL (RDF/XML) file as it is."""
     data, text = _read(obo_file)
-    lines, undefined = _lenient_lines(text)
+    lines, undefined = _lenient_lines(text) if obo_file.suffix == ".obo" else ([text], set())
     with tempfile.TemporaryDirectory() as folder:
         lenient = Path(folder) / obo_file.name
         lenient.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -180,6 +184,9 @@ def read_release(obo_file: Path) -> Release:
                 ontology = pronto.Ontology(str(lenient), import_depth=0, encoding="utf-8")
         except SyntaxError as err:
             raise SourceError(obo_file, f"OBO syntax error: {err.msg}", err.lineno) from None
+        except ValueError as err:  # pronto's answer to a file it cannot tell the format of
+            reason = str(err).replace(str(lenient), obo_file.name)
+            raise SourceError(obo_file, f"not an OBO file pronto can read: {reason}") from None
     return Release(obo_file, ontology, hashlib.sha256(data).hexdigest(), frozenset(undefined))
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from graph.errors import SourceError, ValidationFailed
-from graph.identifiers import IdentifierError, check_obo_iri, external_iri
+from graph.identifiers import OBO_IRI, IdentifierError, check_obo_iri, external_iri
 from graph.load import Sources
-from graph.mappings import skos_graph, sssom_graph
+from graph.mappings import Mapping, skos_graph, sssom_graph
 from graph.namespaces import BIBO, CRTKG, OBO, OWL, RDF, RDFS, SCHEMA, shorten
 
 # Data properties that hold an external identifier -> the prefix it belongs to.
@@ -35,8 +35,10 @@ def links_graph(sources: Sources) -> Graph:
 
 
 def check_mapping_terms(sources: Sources) -> None:
-    """Subjects must be our terms and labels must agree with the terms' own labels."""
+    """Subjects must be our terms, with their labels; an object from an ontology we import
+    must be in its module, with its label."""
     ours = sources.ontology + sources.data
+    imported = imported_prefixes(sources)
     problems = []
     for m in sources.mappings.mappings:
         where = f"{sources.mappings.path}:{m.line}: row {m.number}"
@@ -47,41 +49,58 @@ def check_mapping_terms(sources: Sources) -> None:
         elif m.row["subject_label"] not in labels:
             problems.append(f"{where}: subject_label {m.row['subject_label']!r} is not the "
                             f"label of {m.row['subject_id']} ({', '.join(sorted(labels))})")
-        imported = {str(label) for label in sources.imports.objects(URIRef(m.object),
-                                                                    RDFS.label)}
-        if imported and m.row.get("object_label") and m.row["object_label"] not in imported:
-            problems.append(f"{where}: object_label {m.row['object_label']!r} is not the "
-                            f"label of {m.row['object_id']} in its import module "
-                            f"({', '.join(sorted(imported))})")
+        problems += [f"{where}: object_id {p}" for p in _object_problems(sources, m, imported)]
     if problems:
         raise ValidationFailed("\n".join(problems), len(problems))
+
+
+def _object_problems(sources: Sources, m: Mapping, imported: set[str]) -> list[str]:
+    match = OBO_IRI.match(m.object)
+    if match is None or match[1] not in imported:
+        return []
+    curie = f"{match[1]}:{match[2]}"
+    labels = {str(label) for label in sources.imports.objects(URIRef(m.object), RDFS.label)}
+    if not labels:
+        return [_not_imported(curie)]
+    if m.row.get("object_label") and m.row["object_label"] not in labels:
+        return [f"{curie}: object_label {m.row['object_label']!r} is not its label in "
+                f"its import module ({', '.join(sorted(labels))})"]
+    return []
+
+
+def imported_prefixes(sources: Sources) -> set[str]:
+    """The prefixes of the ontologies with an import module (OBI for obi_import, …)."""
+    # A module's ontology IRI ends in /<ont>_import; its ontology's own prefix is <ONT>.
+    return {str(module).rsplit("/", 1)[-1].removesuffix("_import").upper()
+            for module in sources.imports.subjects(RDF.type, OWL.Ontology)}
+
+
+def _not_imported(curie: str) -> str:
+    name = curie.split(":")[0].lower()
+    return (f"{curie} is not in ontology/imports/{name}_import.ttl; add it to "
+            f"{name}_terms.txt and run `crtkg imports refresh`")
 
 
 def check_obo_terms(sources: Sources) -> None:
     """Every OBO IRI in the ontology and data: valid id, and imported if its ontology is."""
-    # A module's ontology IRI ends in /<ont>_import; its ontology's own prefix is <ONT>.
-    imported_prefixes = {str(module).rsplit("/", 1)[-1].removesuffix("_import").upper()
-                         for module in sources.imports.subjects(RDF.type, OWL.Ontology)}
+    imported = imported_prefixes(sources)
     problems = []
     for graph in (sources.ontology, sources.data):
         for iri in sorted({t for triple in graph for t in triple
                            if isinstance(t, URIRef) and str(t).startswith(str(OBO))}):
-            problems += _obo_problems(sources, iri, imported_prefixes)
+            problems += _obo_problems(sources, iri, imported)
     if problems:
         raise ValidationFailed("\n".join(problems), len(problems))
 
 
-def _obo_problems(sources: Sources, iri: URIRef, imported_prefixes: set[str]) -> list[str]:
+def _obo_problems(sources: Sources, iri: URIRef, imported: set[str]) -> list[str]:
     file = sources.subject_files.get(iri) or _file_using(sources, iri)
     try:
         curie = check_obo_iri(str(iri))
     except IdentifierError as err:
         return [f"{file}: {err}"]
-    prefix = curie.split(":")[0]
-    if prefix in imported_prefixes and (iri, None, None) not in sources.imports:
-        module = f"ontology/imports/{prefix.lower()}_import.ttl"
-        return [f"{file}: {curie} ({shorten(str(iri))}) is not in {module}; add it to "
-                f"{prefix.lower()}_terms.txt and run `crtkg imports refresh`"]
+    if curie.split(":")[0] in imported and (iri, None, None) not in sources.imports:
+        return [f"{file}: {_not_imported(curie)}"]
     return []
 
 

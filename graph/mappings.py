@@ -8,8 +8,6 @@ with the file, line and reason; sssom-py, the reference reader, is used only in 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,10 +16,18 @@ import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 
 from graph.errors import SourceError
-from graph.identifiers import IRI_PATTERN, IdentifierError, check_namespace, expand
-from graph.namespaces import DCTERMS, OWL, RDF, RDFS, SEMAPV, SNOMED_NAMESPACES, SSSOM
+from graph.identifiers import (
+    IRI_PATTERN,
+    LOCAL_PREFIXES,
+    IdentifierError,
+    check_namespace,
+    check_registered,
+    expand,
+    snomed_namespaces,
+)
+from graph.namespaces import DCTERMS, OWL, RDF, RDFS, SEMAPV, SSSOM
 
-REQUIRED_METADATA = ("mapping_set_id", "license", "curie_map")
+REQUIRED_METADATA = ("mapping_set_id", "mapping_set_version", "license", "curie_map")
 REQUIRED_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id",
                     "mapping_justification")
 OPTIONAL_COLUMNS = ("object_label", "comment")
@@ -60,9 +66,9 @@ class MappingSet:
 
     def without_snomed(self) -> MappingSet:
         """The same set without the rows (and the prefix) that point into SNOMED CT."""
-        kept = [m for m in self.mappings if not m.object.startswith(SNOMED_NAMESPACES)]
-        curie_map = {p: ns for p, ns in self.curie_map.items()
-                     if not ns.startswith(SNOMED_NAMESPACES)}
+        snomed = snomed_namespaces()
+        kept = [m for m in self.mappings if not m.object.startswith(snomed)]
+        curie_map = {p: ns for p, ns in self.curie_map.items() if not ns.startswith(snomed)}
         return replace(self, metadata={**self.metadata, "curie_map": curie_map},
                        mappings=kept)
 
@@ -70,7 +76,7 @@ class MappingSet:
 def read_mapping_set(path: Path) -> MappingSet:
     """Parse and check a mapping set; any problem raises SourceError(file, line, reason)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not content
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(path, f"cannot read: {err}") from err
     lines = text.splitlines()
@@ -79,14 +85,20 @@ def read_mapping_set(path: Path) -> MappingSet:
     metadata = _metadata(path, lines[:header_end])
     if header_end == len(lines):
         raise SourceError(path, "no column header after the metadata", header_end + 1)
-    reader = csv.DictReader(io.StringIO("\n".join(lines[header_end:])), delimiter="\t",
-                            quoting=csv.QUOTE_NONE)
-    columns = list(reader.fieldnames or [])
+    columns = lines[header_end].split("\t")
     _check_columns(path, header_end + 1, columns)
     mapping_set = MappingSet(path, metadata, columns)
-    for number, row in enumerate(reader, start=1):
-        line = header_end + 1 + number
-        mapping_set.mappings.append(_mapping(path, line, number, row, metadata["curie_map"]))
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, text_line in enumerate(lines[header_end + 1:], start=header_end + 2):
+        if not text_line.strip():
+            continue  # SSSOM readers skip blank lines; line numbers still count them
+        number = len(mapping_set.mappings) + 1
+        m = _mapping(path, index, number, text_line.split("\t"), columns, metadata["curie_map"])
+        key = (m.subject, m.predicate, m.object)
+        if key in seen:
+            raise SourceError(path, f"row {number}: the same mapping as row {seen[key]}", index)
+        seen[key] = number
+        mapping_set.mappings.append(m)
     return mapping_set
 
 
@@ -107,19 +119,22 @@ def _metadata(path: Path, lines: list[str]) -> dict:
             raise SourceError(path, f"metadata: {key} must be an IRI, not {metadata[key]!r}",
                               _line_of(lines, key))
     if not isinstance(metadata["curie_map"], dict):
-        raise SourceError(path, "metadata: curie_map must map prefixes to IRIs", 1)
+        raise SourceError(path, "metadata: curie_map must map prefixes to IRIs",
+                          _line_of(lines, "curie_map"))
     for prefix, namespace in metadata["curie_map"].items():
         try:
             check_namespace(str(prefix), str(namespace))
+            if prefix not in LOCAL_PREFIXES:
+                check_registered(str(prefix), str(namespace))
         except IdentifierError as err:
             raise SourceError(path, f"metadata: curie_map: {err}",
                               _line_of(lines, prefix)) from err
     return metadata
 
 
-def _line_of(lines: list[str], prefix: str) -> int | None:
+def _line_of(lines: list[str], key: str) -> int | None:
     return next((i + 1 for i, line in enumerate(lines)
-                 if line.lstrip("# ").startswith(f"{prefix}:")), None)
+                 if line.lstrip("# ").startswith(f"{key}:")), None)
 
 
 def _check_columns(path: Path, line: int, columns: list[str]) -> None:
@@ -130,16 +145,19 @@ def _check_columns(path: Path, line: int, columns: list[str]) -> None:
     if unknown:
         raise SourceError(path, f"unknown column(s) {', '.join(unknown)}; columns are "
                                 f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}", line)
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise SourceError(path, f"column(s) {', '.join(repeated)} given twice", line)
 
 
-def _mapping(path: Path, line: int, number: int, row: dict, curie_map: dict) -> Mapping:
+def _mapping(path: Path, line: int, number: int, cells: list[str], columns: list[str],
+             curie_map: dict) -> Mapping:
     def fail(reason: str) -> SourceError:
         return SourceError(path, f"row {number}: {reason}", line)
 
-    if None in row or any(value is None for value in row.values()):
-        found = len([v for k, v in row.items() if k is not None and v is not None])
-        found += len(row.get(None) or [])
-        raise fail(f"expected {len(row) - (None in row)} tab-separated columns, found {found}")
+    if len(cells) != len(columns):
+        raise fail(f"expected {len(columns)} tab-separated columns, found {len(cells)}")
+    row = dict(zip(columns, cells, strict=True))
     for column in REQUIRED_COLUMNS:
         if not row[column].strip():
             raise fail(f"{column} is empty")
@@ -199,14 +217,12 @@ def sssom_graph(mapping_set: MappingSet) -> Graph:
 
 
 def write_tsv(mapping_set: MappingSet) -> str:
-    """The mapping set as SSSOM TSV: metadata header, then the rows in source order."""
+    """The mapping set as SSSOM TSV: metadata header, then the rows in source order. Cells
+    are written as read (SSSOM TSV has no quoting); none can hold a tab or a newline."""
     meta = {k: v for k, v in mapping_set.metadata.items() if k != "curie_map"}
     header = yaml.safe_dump({"curie_map": mapping_set.curie_map, **meta}, sort_keys=False,
                             allow_unicode=True, width=88)
-    out = io.StringIO()
-    out.writelines(f"# {line}\n" for line in header.splitlines())
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE)
-    writer.writerow(mapping_set.columns)
-    for m in mapping_set.mappings:
-        writer.writerow([m.row.get(c, "") for c in mapping_set.columns])
-    return out.getvalue()
+    lines = [f"# {line}" for line in header.splitlines()]
+    lines.append("\t".join(mapping_set.columns))
+    lines += ["\t".join(m.row[c] for c in mapping_set.columns) for m in mapping_set.mappings]
+    return "\n".join(lines) + "\n"

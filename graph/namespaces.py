@@ -45,8 +45,6 @@ EXTERNAL_PREFIXES: dict[str, str] = {
     "doi": "https://doi.org/",
     "clinicaltrials": "https://www.clinicaltrials.gov/study/",
 }
-# SNOMED CT content may need a licence to redistribute: exports can leave these IRIs out.
-SNOMED_NAMESPACES = (EXTERNAL_PREFIXES["SCTID"], "http://purl.bioontology.org/ontology/SNOMEDCT/")
 
 # The prefix map used by every serialization (Turtle, TriG, JSON-LD context) and by
 # queries: explicit, so no output ever shows an invented `ns1:`.

@@ -14,7 +14,7 @@ bp = Blueprint("pages", __name__)
 # What each named graph holds, in the order a reader meets them.
 GRAPH_NOTES = {
     "ontology": "the ontology: classes, properties and their axioms",
-    "imports": "the terms crtkg uses from OBI, ECO, MAxO and STATO, with their ancestors",
+    "imports": "the terms crtkg uses from OBI, ECO, MAxO, SEPIO and STATO, with their ancestors",
     "data": "the curated evidence: claims, trials, publications, people, with provenance",
     "mappings": "links to external ontologies (SKOS, with their SSSOM justification) and to "
                 "PubMed, DOI and ClinicalTrials.gov records",

@@ -26,7 +26,7 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 # Triples in each named graph of the build, and in their union (no triple is in two).
-TRIPLES = {"ontology": 538, "imports": 302, "data": 652, "mappings": 390, "inferred": 736}
+TRIPLES = {"ontology": 538, "imports": 353, "data": 652, "mappings": 433, "inferred": 999}
 TOTAL = sum(TRIPLES.values())
 ASSERTED = TOTAL - TRIPLES["inferred"]
 

@@ -169,6 +169,58 @@ def test_an_obo_syntax_error_names_the_line_of_the_release(tmp_path, imports_dir
     assert str(caught.value).startswith(f"{tmp_path / 'toy.obo'}:{number}: OBO syntax error")
 
 
+def test_an_empty_release_file_is_named_not_a_traceback(tmp_path, imports_dir):
+    (tmp_path / "toy.obo").write_text("")
+    with pytest.raises(SourceError) as caught:
+        refresh(tmp_path, imports_dir)
+    assert str(caught.value).startswith(f"{tmp_path / 'toy.obo'}: not an OBO file pronto can read")
+    assert str(tmp_path / "toy.obo") not in str(caught.value).split(": ", 1)[1]  # no temp path
+
+
+def test_a_release_with_a_byte_order_mark_reads_as_without(tmp_path, imports_dir):
+    plain = refresh(FIXTURES, imports_dir)[0].module_file.read_bytes()
+    (tmp_path / "toy.obo").write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "toy.obo").read_bytes())
+    refresh(tmp_path, imports_dir)
+    # Only the recorded SHA-256 of the release differs.
+    assert [line for line in (imports_dir / "toy_import.ttl").read_bytes().split(b"\n")
+            if b"SHA-256" not in line] == [line for line in plain.split(b"\n")
+                                           if b"SHA-256" not in line]
+
+
+OWL_RELEASE = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"
+         xmlns:owl="http://www.w3.org/2002/07/owl#"
+         xmlns:obo="http://purl.obolibrary.org/obo/">
+  <owl:Ontology rdf:about="http://purl.obolibrary.org/obo/owly.owl">
+    <owl:versionIRI rdf:resource="http://purl.obolibrary.org/obo/owly/releases/2025-02-01/owly.owl"/>
+  </owl:Ontology>
+  <owl:Class rdf:about="http://purl.obolibrary.org/obo/OWLY_0000001">
+    <rdfs:label xml:lang="en">statement</rdfs:label>
+  </owl:Class>
+  <owl:Class rdf:about="http://purl.obolibrary.org/obo/OWLY_0000002">
+    <rdfs:label xml:lang="en">assertion</rdfs:label>
+    <obo:IAO_0000115 xml:lang="en">A statement someone makes.</obo:IAO_0000115>
+    <rdfs:subClassOf rdf:resource="http://purl.obolibrary.org/obo/OWLY_0000001"/>
+  </owl:Class>
+</rdf:RDF>
+"""
+
+
+def test_an_owl_release_is_read_where_there_is_no_obo_one(tmp_path):
+    (tmp_path / "owly.owl").write_text(OWL_RELEASE)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "owly_terms.txt").write_text("OWLY:0000002  # assertion\n")
+    [summary] = refresh(tmp_path, seeds)
+    assert summary.source == tmp_path / "owly.owl" and summary.classes == 2
+    module = read_module(summary.module_file)
+    assert module.value(OBO.OWLY_0000002, RDFS.subClassOf) == OBO.OWLY_0000001
+    assert module.value(OBO.OWLY_0000002, OBO.IAO_0000115) == Literal("A statement someone makes.",
+                                                                      lang="en")
+    assert module.value(OBO.OWLY_0000001, RDFS.label) == Literal("statement", lang="en")
+
+
 def test_a_folder_without_seed_files_is_an_error(tmp_path):
     with pytest.raises(SourceError) as caught:
         refresh(FIXTURES, tmp_path)
@@ -231,6 +283,7 @@ COMMITTED = [
     ("eco", "releases/2024-07-19", "https://creativecommons.org/publicdomain/zero/1.0/"),
     ("maxo", "releases/2024-07-29", "https://creativecommons.org/licenses/by/4.0/"),
     ("stato", "RC1.4", "http://creativecommons.org/licenses/by/3.0/"),
+    ("sepio", "releases/2023-06-13", "https://creativecommons.org/licenses/by/3.0/"),
 ]
 
 

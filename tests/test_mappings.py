@@ -15,30 +15,44 @@ from graph import export
 from graph.artifact import build, open_store
 from graph.cli import main
 from graph.errors import SourceError, ValidationFailed
-from graph.identifiers import registry
+from graph.identifiers import (
+    IRI_PATTERN,
+    check_registered,
+    registry,
+    snomed_namespaces,
+)
 from graph.load import SourcePaths
 from graph.mappings import read_mapping_set
-from graph.namespaces import MAPPINGS_GRAPH
+from graph.namespaces import EXTERNAL_PREFIXES, MAPPINGS_GRAPH, PREFIXES
 from graph.query import run_query
 from tests.conftest import ROOT, rows
 
 MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
-SNOMED = ("http://snomed.info/id/", "http://purl.bioontology.org/ontology/SNOMEDCT/")
+SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry knows
 
 
 # --- the mapping set ------------------------------------------------------------------------
 
 def test_every_row_resolves_to_an_iri_the_registry_knows():
     mapping_set = read_mapping_set(MAPPINGS)
-    assert len(mapping_set.mappings) == 40
+    assert len(mapping_set.mappings) == 44
     bioregistry = registry()
     for m in mapping_set.mappings:
         prefix, local = m.row["object_id"].split(":", 1)
+        namespace = EXTERNAL_PREFIXES.get(prefix) or PREFIXES[prefix]
+        assert m.object == namespace + local, m.row
+        assert re.fullmatch(IRI_PATTERN, m.object), m.row
         resource = bioregistry.get_resource(bioregistry.normalize_prefix(prefix))
-        namespace = m.object.removesuffix(local)
         assert namespace in resource.get_uri_prefixes(), m.row
+        pattern = bioregistry.get_pattern(resource.prefix)
+        assert pattern is None or re.fullmatch(pattern.strip("^$"), local), m.row
         assert m.subject.startswith("https://w3id.org/crtkg/"), m.row
         assert m.predicate.startswith("http://www.w3.org/2004/02/skos/core#"), m.row
+
+
+@pytest.mark.parametrize("prefix", sorted(EXTERNAL_PREFIXES))
+def test_each_external_namespace_is_one_the_registry_lists(prefix: str):
+    check_registered(prefix, EXTERNAL_PREFIXES[prefix])
 
 
 def test_every_row_is_a_skos_triple_of_the_mappings_graph(store: ox.Store):
@@ -55,7 +69,7 @@ def test_heart_failure_is_a_close_match_of_doid_not_an_exact_one(store: ox.Store
 
 def test_sssom_py_reads_the_mapping_set():
     msdf = parse_sssom_table(MAPPINGS)
-    assert len(msdf.df) == 40
+    assert len(msdf.df) == 44
     assert msdf.metadata["license"] == "https://opensource.org/license/mit"
     assert msdf.metadata["mapping_set_id"] == "https://w3id.org/crtkg/mappings/crtkg.sssom.tsv"
     row = msdf.df[msdf.df.object_id == "DOID:6000"].iloc[0]
@@ -93,7 +107,7 @@ def test_the_mapping_set_without_snomed_has_no_snomed_row_or_prefix():
     tsv = export.export_mappings(MAPPINGS, "sssom-tsv", snomed=False).decode()
     ttl = export.export_mappings(MAPPINGS, "sssom-ttl", snomed=False).decode()
     assert "SCTID:" not in tsv and not any(ns in tsv + ttl for ns in SNOMED)
-    assert tsv.count("\nkg:") + tsv.count("\ncrtkg:") == 32  # 40 rows less 8 SNOMED CT ones
+    assert tsv.count("\nkg:") + tsv.count("\ncrtkg:") == 36  # 44 rows less 8 SNOMED CT ones
     assert "SCTID:" in export.export_mappings(MAPPINGS, "sssom-tsv").decode()
 
 
@@ -101,7 +115,7 @@ def test_cli_exports_the_mapping_set_without_snomed(tmp_path: Path, capsys):
     out = tmp_path / "crtkg.sssom.tsv"
     assert main(["export", "--format", "sssom-tsv", "--no-snomed", "-o", str(out)]) == 0
     assert "SCTID:" not in out.read_text()
-    assert len(parse_sssom_table(out).df) == 32
+    assert len(parse_sssom_table(out).df) == 36
 
 
 # --- imports and reasoning: the OBI question -------------------------------------------------
@@ -167,6 +181,9 @@ def test_a_missing_required_column_is_named(project_copy, tmp_path):
     project_copy.mappings_file.write_text(text.replace("\tmapping_justification\t", "\t"))
     with pytest.raises(SourceError, match=r"missing required column\(s\) mapping_justification"):
         build(project_copy, artifact)
+    header = text.split("\n").index(next(line for line in text.split("\n")
+                                          if line.startswith("subject_id"))) + 1
+    assert caught_line(project_copy, artifact) == header
     assert artifact.read_bytes() == good
 
 
@@ -207,11 +224,129 @@ def test_a_subject_that_is_not_our_term_or_has_another_label_is_refused(project_
 
 
 def test_an_object_label_that_disagrees_with_its_import_module_is_refused(project_copy, tmp_path):
-    artifact, _ = _good_build(project_copy, tmp_path)
-    _edit_row(project_copy, 7, "\techocardiography\tsemapv", "\techocardiogram\tsemapv")
-    with pytest.raises(ValidationFailed, match="object_label 'echocardiogram' is not the label "
-                                               "of MAXO:0010203 in its import module"):
+    artifact, good = _good_build(project_copy, tmp_path)
+    line = _edit_row(project_copy, 7, "\techocardiography\tsemapv", "\techocardiogram\tsemapv")
+    with pytest.raises(ValidationFailed) as caught:
         build(project_copy, artifact)
+    assert caught.value.report == (
+        f"{project_copy.mappings_file}:{line}: row 7: object_id MAXO:0010203: object_label "
+        "'echocardiogram' is not its label in its import module (echocardiography)")
+    assert artifact.read_bytes() == good
+
+
+def test_an_object_missing_from_its_import_module_is_refused(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    line = _edit_row(project_copy, 7, "MAXO:0010203", "MAXO:0999999")
+    with pytest.raises(ValidationFailed) as caught:
+        build(project_copy, artifact)
+    assert caught.value.report == (
+        f"{project_copy.mappings_file}:{line}: row 7: object_id MAXO:0999999 is not in "
+        "ontology/imports/maxo_import.ttl; add it to maxo_terms.txt and run `crtkg imports "
+        "refresh`")
+    assert artifact.read_bytes() == good
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ("#   mesh: http://id.nlm.nih.gov/mesh/", "#   MESH: http://www.ncbi.nlm.nih.gov/mesh/?term=",
+     "prefix 'MESH' is not one of crtkg's"),
+    ("#   SCTID: http://snomed.info/id/", '#   snomedct: "http://bio2rdf.org/snomedct:"',
+     "prefix 'snomedct' is not one of crtkg's"),
+    ("#   schema: https://schema.org/", "#   schema: http://schema.org/",
+     "prefix 'schema' expands to http://schema.org/, but crtkg uses https://schema.org/"),
+    ("#   skos: http://www.w3.org/2004/02/skos/core#", "#   skos: https://www.w3.org/2004/02/skos/core#",
+     "prefix 'skos' expands to https://www.w3.org/2004/02/skos/core#, but crtkg uses"),
+])
+def test_a_prefix_alias_or_another_namespace_is_refused(project_copy, tmp_path, old, new, reason):
+    artifact, good = _good_build(project_copy, tmp_path)
+    text = project_copy.mappings_file.read_text()
+    assert old in text
+    project_copy.mappings_file.write_text(text.replace(old, new))
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert f"metadata: curie_map: {reason}" in str(caught.value)
+    assert caught.value.line == text.split("\n").index(old) + 1
+    assert artifact.read_bytes() == good
+
+
+def test_rows_after_blank_lines_are_reported_at_their_own_line(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    lines = project_copy.mappings_file.read_text().split("\n")
+    header = next(i for i, line in enumerate(lines) if line.startswith("subject_id"))
+    lines[header + 3:header + 3] = ["", ""]  # two blank lines before row 3
+    lines[header + 5] = lines[header + 5].replace("NCIT:C50577", "NCIT:50577")
+    project_copy.mappings_file.write_text("\n".join(lines))
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert caught.value.line == header + 6  # 1-based
+    assert "row 3: object_id: NCIT:50577 does not match the pattern of 'NCIT'" in str(caught.value)
+    assert artifact.read_bytes() == good
+
+
+@pytest.mark.parametrize(("edit", "reason"), [
+    (lambda row: row + "\textra", "row 1: expected 7 tab-separated columns, found 8"),
+    (lambda row: row.rsplit("\t", 2)[0], "row 1: expected 7 tab-separated columns, found 5"),
+    (lambda row: row.replace("kg:heart-failure", "heart-failure", 1),
+     "row 1: subject_id: 'heart-failure' is not a CURIE (prefix:identifier)"),
+    (lambda row: row.replace("\tMONDO:0005252", "\tschema:Heart Failure"),
+     "row 1: object_id: schema:Heart Failure does not make a valid IRI"),
+    (lambda row: row + "\n" + row, "row 2: the same mapping as row 1"),
+])
+def test_malformed_rows_are_named(project_copy, tmp_path, edit, reason):
+    artifact, good = _good_build(project_copy, tmp_path)
+    lines = project_copy.mappings_file.read_text().split("\n")
+    header = next(i for i, line in enumerate(lines) if line.startswith("subject_id"))
+    lines[header + 1] = edit(lines[header + 1])
+    project_copy.mappings_file.write_text("\n".join(lines))
+    with pytest.raises(SourceError, match=re.escape(reason)):
+        build(project_copy, artifact)
+    assert artifact.read_bytes() == good
+
+
+def test_a_column_given_twice_is_named(project_copy, tmp_path):
+    artifact, good = _good_build(project_copy, tmp_path)
+    text = project_copy.mappings_file.read_text()
+    project_copy.mappings_file.write_text(text.replace("\tcomment\n", "\tcomment\tcomment\n", 1))
+    with pytest.raises(SourceError, match=r"column\(s\) comment given twice"):
+        build(project_copy, artifact)
+    assert artifact.read_bytes() == good
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_read(project_copy, tmp_path):
+    text = project_copy.mappings_file.read_text()
+    project_copy.mappings_file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    assert len(read_mapping_set(project_copy.mappings_file).mappings) == 44
+
+
+def test_a_quote_in_a_cell_survives_the_tsv_export(project_copy):
+    _edit_row(project_copy, 1, "\tsemapv:ManualMappingCuration\t", '\tsemapv:ManualMappingCuration\tsays "exact"')
+    tsv = export.export_mappings(project_copy.mappings_file, "sssom-tsv").decode()
+    assert 'says "exact"' in tsv
+
+
+def caught_line(paths: SourcePaths, artifact: Path) -> int | None:
+    with pytest.raises(SourceError) as caught:
+        build(paths, artifact)
+    return caught.value.line
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('bibo:doi "10.1161/CIRCULATIONAHA.107.743120"', 'bibo:doi "10.1161/CIRCULATIONAHA 107"',
+     'kg:prospect-article bibo:doi "10.1161/CIRCULATIONAHA 107": doi:10.1161/CIRCULATIONAHA 107 '
+     "does not make a valid IRI"),
+    ('crtkg:registryNumber "NCT00253357"', 'crtkg:registryNumber "NCT253357"',
+     'kg:prospect crtkg:registryNumber "NCT253357": clinicaltrials:NCT253357 does not match the '
+     "pattern of 'clinicaltrials'"),
+])
+def test_a_malformed_record_identifier_is_named(project_copy, tmp_path, old, new, message):
+    artifact, good = _good_build(project_copy, tmp_path)
+    for path in project_copy.data_files:
+        if old in path.read_text():
+            path.write_text(path.read_text().replace(old, new))
+            edited = path
+    with pytest.raises(SourceError) as caught:
+        build(project_copy, artifact)
+    assert str(caught.value).startswith(f"{edited}: {message}")
+    assert artifact.read_bytes() == good
 
 
 def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy, tmp_path):
@@ -232,7 +367,7 @@ def test_an_obo_term_missing_from_its_import_module_is_named(project_copy, tmp_p
     claims.write_text(claims.read_text().replace("obo:ECO_0000034 ;", "obo:ECO_0006018 ;", 1))
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, artifact)
-    assert (f"{claims}: ECO:0006018 (obo:ECO_0006018) is not in ontology/imports/eco_import.ttl;"
+    assert (f"{claims}: ECO:0006018 is not in ontology/imports/eco_import.ttl;"
             " add it to eco_terms.txt and run `crtkg imports refresh`") in caught.value.report
     assert artifact.read_bytes() == good
 
@@ -264,14 +399,15 @@ def test_the_import_modules_record_source_and_version(store: ox.Store):
                               owl:versionInfo ?version } } ORDER BY ?module""")
     assert [(r["source"], r["version"]) for r in found] == [
         ("obo:eco.owl", "releases/2024-07-19"), ("obo:maxo.owl", "releases/2024-07-29"),
-        ("obo:obi.owl", "2026-05-08"), ("obo:stato.owl", "RC1.4")]
+        ("obo:obi.owl", "2026-05-08"), ("obo:sepio.owl", "releases/2023-06-13"),
+        ("obo:stato.owl", "RC1.4")]
 
 
 def test_the_mapping_rdf_annotates_each_mapping_with_its_justification():
     graph = Graph().parse(data=export.export_mappings(MAPPINGS, "sssom-ttl"), format="turtle")
     sssom, owl = "https://w3id.org/sssom/", "http://www.w3.org/2002/07/owl#"
     axioms = set(graph.objects(None, URIRef(sssom + "mappings")))
-    assert len(axioms) == 40
+    assert len(axioms) == 44
     for axiom in axioms:
         assert graph.value(axiom, URIRef(owl + "annotatedTarget")) is not None
         justification = graph.value(axiom, URIRef(sssom + "mapping_justification"))
