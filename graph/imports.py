@@ -106,8 +106,10 @@ def _module(seed_file: Path, source_dir: Path) -> tuple[ModuleSummary, bytes]:
     seeds = read_seeds(seed_file)
     module = extract(release_file, seeds)
     summary = ModuleSummary(
-        name=name, source=release_file, version=str(module.value(_module_iri(name), OWL.versionInfo)),
-        seeds=len({s.curie for s in seeds}), classes=len(set(module.subjects(RDF.type, OWL.Class))),
+        name=name, source=release_file,
+        version=str(module.value(_module_iri(name), OWL.versionInfo)),
+        seeds=len({s.curie for s in seeds}),
+        classes=len(set(module.subjects(RDF.type, OWL.Class))),
         module_file=seed_file.with_name(f"{name}_import.ttl"))
     return summary, module.serialize(format="turtle", encoding="utf-8")
 
