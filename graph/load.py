@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -78,8 +79,14 @@ class SourcePaths:
                                         "or point --root (or $CRTKG_ROOT) at one")
 
 
+# The libraries whose releases change what a build writes or accepts: the reasoner, the
+# shape checker, the prefix registry, the parser and the canonical serializer.
+BUILD_LIBRARIES = ("owlrl", "pyshacl", "bioregistry", "rdflib", "pyoxigraph")
+
+
 def sources_digest(paths: SourcePaths) -> str:
-    """A SHA-256 over the names and bytes of every source file and of the build code.
+    """A SHA-256 over the names and bytes of every source file and of the build code, and
+    the versions of the build's libraries.
 
     Equal digests mean the build would produce the same artifact, so it can be reused.
     """
@@ -87,6 +94,8 @@ def sources_digest(paths: SourcePaths) -> str:
     code = sorted(PACKAGE_DIR.glob("*.py"))
     for path in [*paths.all_files(), *code]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for library in BUILD_LIBRARIES:
+        digest.update(f"{library} {metadata.version(library)}\0".encode())
     return digest.hexdigest()
 
 

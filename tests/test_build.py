@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from graph import load
 from graph.artifact import build, read_header
 from graph.errors import ReasoningFailed, SourceError, ValidationFailed
 from graph.load import SourcePaths
@@ -31,6 +32,17 @@ def test_unchanged_sources_reuse_the_artifact(project_copy: SourcePaths, tmp_pat
     # Any change to a source makes the next build a real one.
     data = project_copy.data_dir / "concepts.ttl"
     data.write_text(data.read_text() + "\n# a comment\n")
+    assert not build(project_copy, artifact).reused
+
+
+def test_a_new_release_of_a_build_library_makes_the_next_build_a_real_one(
+        project_copy: SourcePaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    artifact = tmp_path / "crtkg.nq"
+    build(project_copy, artifact)
+    assert build(project_copy, artifact).reused
+    real = load.metadata.version
+    monkeypatch.setattr(load.metadata, "version",
+                        lambda name: "99.0" if name == "bioregistry" else real(name))
     assert not build(project_copy, artifact).reused
 
 
