@@ -68,6 +68,14 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def good_build(paths: SourcePaths, tmp_path: Path) -> tuple[Path, bytes]:
+    """Build a project copy, for tests that break it: the artifact and its bytes, which a
+    failed build must leave as they are."""
+    artifact = tmp_path / "crtkg.nq"
+    build(paths, artifact)
+    return artifact, artifact.read_bytes()
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> SourcePaths:
     """A private copy of the sources, for tests that break them."""

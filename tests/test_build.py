@@ -10,6 +10,7 @@ from graph import load
 from graph.artifact import build, read_header
 from graph.errors import ReasoningFailed, SourceError, ValidationFailed
 from graph.load import SourcePaths
+from tests.conftest import good_build
 
 
 def test_same_sources_give_a_byte_identical_artifact(project_copy: SourcePaths, tmp_path: Path):
@@ -53,14 +54,8 @@ def test_summary_names_every_graph_and_the_trimmed_count(built):
     assert read_header(built.artifact).triples == built.triples
 
 
-def _good_build(paths: SourcePaths, tmp_path: Path) -> tuple[Path, bytes]:
-    artifact = tmp_path / "crtkg.nq"
-    build(paths, artifact)
-    return artifact, artifact.read_bytes()
-
-
 def test_malformed_turtle_names_file_line_and_column(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     broken = project_copy.data_dir / "concepts.ttl"
     lines = broken.read_text().splitlines()
     lines[9] = 'kg:broken a crtkg:ImagingModality ; rdfs:label "unterminated .'
@@ -75,7 +70,7 @@ def test_malformed_turtle_names_file_line_and_column(project_copy, tmp_path):
 
 
 def test_shacl_violation_gives_a_readable_report(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     claims = project_copy.data_dir / "claims.ttl"
     text = claims.read_text()
     # Remove the sentence of one claim and give a publication a second DOI.
@@ -119,7 +114,7 @@ def test_two_publication_years_break_a_shape(project_copy, tmp_path):
 
 
 def test_an_inconsistency_found_by_the_reasoner_fails_the_build(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     (project_copy.data_dir / "zz-inconsistent.ttl").write_text(
         "@prefix crtkg: <https://w3id.org/crtkg/ontology/> .\n"
         "@prefix kg: <https://w3id.org/crtkg/id/> .\n"

@@ -25,7 +25,7 @@ from graph.load import SourcePaths
 from graph.mappings import read_mapping_set
 from graph.namespaces import EXTERNAL_PREFIXES, MAPPINGS_GRAPH, PREFIXES
 from graph.query import run_query
-from tests.conftest import ROOT, rows
+from tests.conftest import ROOT, good_build, rows
 
 MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
 SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry knows
@@ -137,12 +137,6 @@ def test_without_the_obi_import_no_study_is_a_clinical_investigation(project_cop
 
 # --- bad input stops the build with file, row and reason; the last good graph stays ----------
 
-def _good_build(paths: SourcePaths, tmp_path: Path) -> tuple[Path, bytes]:
-    artifact = tmp_path / "crtkg.nq"
-    build(paths, artifact)
-    return artifact, artifact.read_bytes()
-
-
 def _edit_row(paths: SourcePaths, row: int, old: str, new: str) -> int:
     """Replace text in the mapping set's row (1-based among the rows); its line number."""
     lines = paths.mappings_file.read_text().split("\n")
@@ -166,7 +160,7 @@ def _edit_row(paths: SourcePaths, row: int, old: str, new: str) -> int:
     ("\theart failure\tskos", "\t\tskos", "subject_label is empty"),
 ])
 def test_a_malformed_row_names_its_line_and_row(project_copy, tmp_path, old, new, reason):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 1, old, new)
     with pytest.raises(SourceError) as caught:
         build(project_copy, artifact)
@@ -176,7 +170,7 @@ def test_a_malformed_row_names_its_line_and_row(project_copy, tmp_path, old, new
 
 
 def test_a_missing_required_column_is_named(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(text.replace("\tmapping_justification\t", "\t"))
     with pytest.raises(SourceError, match=r"missing required column\(s\) mapping_justification"):
@@ -188,7 +182,7 @@ def test_a_missing_required_column_is_named(project_copy, tmp_path):
 
 
 def test_a_license_that_is_not_an_iri_is_refused(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(
         text.replace("# license: https://opensource.org/license/mit", "# license: MIT"))
@@ -200,7 +194,7 @@ def test_a_license_that_is_not_an_iri_is_refused(project_copy, tmp_path):
 
 
 def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(
         text.replace("#   mesh: http://id.nlm.nih.gov/mesh/", "#   mesh: http://example.org/mesh/"))
@@ -211,7 +205,7 @@ def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_
 
 
 def test_a_subject_that_is_not_our_term_or_has_another_label_is_refused(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     _edit_row(project_copy, 1, "kg:heart-failure", "kg:heart-failures")
     line = _edit_row(project_copy, 2, "\theart failure\t", "\tcardiac failure\t")
     with pytest.raises(ValidationFailed) as caught:
@@ -224,7 +218,7 @@ def test_a_subject_that_is_not_our_term_or_has_another_label_is_refused(project_
 
 
 def test_an_object_label_that_disagrees_with_its_import_module_is_refused(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 7, "\techocardiography\tsemapv", "\techocardiogram\tsemapv")
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, artifact)
@@ -235,7 +229,7 @@ def test_an_object_label_that_disagrees_with_its_import_module_is_refused(projec
 
 
 def test_an_object_missing_from_its_import_module_is_refused(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 7, "MAXO:0010203", "MAXO:0999999")
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, artifact)
@@ -257,7 +251,7 @@ def test_an_object_missing_from_its_import_module_is_refused(project_copy, tmp_p
      "prefix 'skos' expands to https://www.w3.org/2004/02/skos/core#, but crtkg uses"),
 ])
 def test_a_prefix_alias_or_another_namespace_is_refused(project_copy, tmp_path, old, new, reason):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     assert old in text
     project_copy.mappings_file.write_text(text.replace(old, new))
@@ -269,7 +263,7 @@ def test_a_prefix_alias_or_another_namespace_is_refused(project_copy, tmp_path, 
 
 
 def test_rows_after_blank_lines_are_reported_at_their_own_line(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     lines = project_copy.mappings_file.read_text().split("\n")
     header = next(i for i, line in enumerate(lines) if line.startswith("subject_id"))
     lines[header + 3:header + 3] = ["", ""]  # two blank lines before row 3
@@ -292,7 +286,7 @@ def test_rows_after_blank_lines_are_reported_at_their_own_line(project_copy, tmp
     (lambda row: row + "\n" + row, "row 2: the same mapping as row 1"),
 ])
 def test_malformed_rows_are_named(project_copy, tmp_path, edit, reason):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     lines = project_copy.mappings_file.read_text().split("\n")
     header = next(i for i, line in enumerate(lines) if line.startswith("subject_id"))
     lines[header + 1] = edit(lines[header + 1])
@@ -303,7 +297,7 @@ def test_malformed_rows_are_named(project_copy, tmp_path, edit, reason):
 
 
 def test_a_column_given_twice_is_named(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(text.replace("\tcomment\n", "\tcomment\tcomment\n", 1))
     with pytest.raises(SourceError, match=r"column\(s\) comment given twice"):
@@ -338,7 +332,7 @@ def caught_line(paths: SourcePaths, artifact: Path) -> int | None:
      "pattern of 'clinicaltrials'"),
 ])
 def test_a_malformed_record_identifier_is_named(project_copy, tmp_path, old, new, message):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     for path in project_copy.data_files:
         if old in path.read_text():
             path.write_text(path.read_text().replace(old, new))
@@ -350,7 +344,7 @@ def test_a_malformed_record_identifier_is_named(project_copy, tmp_path, old, new
 
 
 def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     sources = project_copy.data_dir / "sources.ttl"
     sources.write_text(sources.read_text().replace('bibo:pmid "18458170"',
                                                    'bibo:pmid "PMID18458170"'))
@@ -362,7 +356,7 @@ def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy,
 
 
 def test_an_obo_term_missing_from_its_import_module_is_named(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     claims = project_copy.data_dir / "claims.ttl"
     claims.write_text(claims.read_text().replace("obo:ECO_0000034 ;", "obo:ECO_0006018 ;", 1))
     with pytest.raises(ValidationFailed) as caught:
@@ -373,7 +367,7 @@ def test_an_obo_term_missing_from_its_import_module_is_named(project_copy, tmp_p
 
 
 def test_an_obo_iri_with_an_unknown_prefix_is_named(project_copy, tmp_path):
-    artifact, good = _good_build(project_copy, tmp_path)
+    artifact, good = good_build(project_copy, tmp_path)
     agents = project_copy.data_dir / "agents.ttl"
     agents.write_text(agents.read_text().replace("obo:BFO_0000050 kg:chc-zemun",
                                                  "obo:BFOX_0000050 kg:chc-zemun", 1))
