@@ -58,8 +58,10 @@ PARENT_MODALITIES = ("echocardiography", "cardiac-mri", "nuclear-imaging", "spec
                      "tissue-doppler-imaging", "speckle-tracking-echocardiography", "lge-cmr")
 ROLES = ("patient-selection", "crt-optimization", "scar-assessment")
 OTHER_DIRECTIONS = ("NoBenefit", "InFavourOfUse", "Caution", "Benefit")
-STRENGTHS = (("number one", "StrongStrength"), ("should be used", "ModerateStrength"),
-             ("may be useful", "TentativeStrength"))
+FORCES = (("should be used", "ShouldForce"), ("may be useful", "HedgedForce"))
+# The ECO class of a study's own results, by design (as for the curated trials).
+EVIDENCE_OF_DESIGN = {"RandomizedControlledTrial": "ECO_0000180",  # clinical study evidence
+                      "ObservationalStudy": "ECO_0001097"}  # medical imaging evidence
 DIRECTION_WORDS = {"NoBenefit": "no benefit", "InFavourOfUse": "a case for its use",
                    "Caution": "a reason for caution", "Benefit": "a benefit",
                    "PossibleHarm": "possible harm"}
@@ -113,6 +115,14 @@ def study_block(i: int, rng: random.Random) -> str:
     crtkg:reportsFinding {findings} ;
     dcterms:source <{SOURCE_IRI}/study/{i}> .
 
+kg:syn-evidence-{i:05d} a crtkg:EvidenceLine, obo:{EVIDENCE_OF_DESIGN[kind]} ;
+    rdfs:label "The results of SYN-{i:05d}"@en ;
+    crtkg:evidenceFrom kg:syn-study-{i:05d} .
+
+kg:syn-cited-{i:05d} a crtkg:EvidenceLine, obo:ECO_0006016 ;
+    rdfs:label "A statement citing the article of SYN-{i:05d}"@en ;
+    crtkg:evidenceFrom kg:syn-article-{i:05d} .
+
 kg:syn-article-{i:05d} a crtkg:StudyPublication ;
     rdfs:label "Results of the synthetic study SYN-{i:05d}"@en ;
     dcterms:title "Results of the synthetic study SYN-{i:05d}"@en ;
@@ -144,7 +154,7 @@ def finding_block(gen: Generated, i: int, k: int, direction: str, rng: random.Ra
     rdfs:label "SYN-{i:05d}: finding {k}"@en ;
     crtkg:quote {gen.quote(sentence)} ;
     prov:wasQuotedFrom kg:{SOURCE_NAME} ;
-    crtkg:evidenceType obo:ECO_0000180 ;
+    crtkg:supportedBy kg:syn-evidence-{i:05d} ;
     prov:hadPrimarySource kg:syn-article-{i:05d} ;
     crtkg:citesAsEvidence kg:syn-article-{i:05d} ;
     crtkg:aboutStudy kg:syn-study-{i:05d} ;
@@ -157,7 +167,7 @@ def finding_block(gen: Generated, i: int, k: int, direction: str, rng: random.Ra
 
 
 def recommendation_block(gen: Generated, i: int, rng: random.Random) -> str:
-    stated, strength = rng.choice(STRENGTHS)
+    stated, force = rng.choice(FORCES)
     modality = rng.randrange(MODALITIES)
     role = rng.choice(ROLES)
     sentence = (f"After study SYN-{i:05d}, synthetic modality {modality:03d} {stated} "
@@ -167,13 +177,13 @@ def recommendation_block(gen: Generated, i: int, rng: random.Random) -> str:
     crtkg:quote {gen.quote(sentence)} ;
     prov:wasQuotedFrom kg:{SOURCE_NAME} ;
     crtkg:statedBy kg:i-stankovic ;
-    crtkg:evidenceType obo:ECO_0006016 ;
+    crtkg:supportedBy kg:syn-cited-{i:05d} ;
     crtkg:citesAsEvidence kg:syn-article-{i:05d} ;
     crtkg:aboutModality kg:syn-modality-{modality:03d} ;
     crtkg:aboutRole kg:{role} ;
     crtkg:direction crtkg:InFavourOfUse ;
-    crtkg:statedStrength {turtle_string(stated)} ;
-    crtkg:strength crtkg:{strength} .
+    crtkg:statedForce {turtle_string(stated)} ;
+    crtkg:force crtkg:{force} .
 """
 
 

@@ -21,7 +21,7 @@ from server import create_app
 from server.settings import Settings
 from tests.conftest import ROOT
 
-TRIALS_BY_MODALITY = """#+ summary: Which trials reported a finding about a modality?
+TRIALS_BY_MODALITY = """#+ summary: Which trials used a modality?
 #+ tags:
 #+   - trials
 #+ enumerate:
@@ -30,8 +30,7 @@ TRIALS_BY_MODALITY = """#+ summary: Which trials reported a finding about a moda
 #+     - kg:cardiac-mri
 
 SELECT DISTINCT ?trial ?_modality_iri WHERE {
-  ?trial crtkg:reportsFinding ?finding .
-  ?finding crtkg:aboutModality ?_modality_iri .
+  ?trial crtkg:usesImaging/crtkg:useModality ?_modality_iri .
 } ORDER BY ?trial
 """
 CLAIMS_FROM_YEAR = """#+ summary: Which claims state a year, at or after a given one?
@@ -139,7 +138,7 @@ def test_the_openapi_description_has_one_operation_per_query(api: FlaskClient) -
     spec = records_object(api.get("/api/openapi.json"))
     operation = spec["paths"]["/queries/trials-by-modality"]["get"]
     assert spec["openapi"].startswith("3.")
-    assert operation["summary"] == "Which trials reported a finding about a modality?"
+    assert operation["summary"] == "Which trials used a modality?"
     assert operation["parameters"][0] == {
         "name": "modality", "in": "query", "required": True,
         "description": "an IRI, or a CURIE of the project's prefixes",

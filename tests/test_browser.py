@@ -150,12 +150,14 @@ def test_a_named_query_runs_and_its_answer_downloads(browser: WebDriver, live_se
     run_and_wait(browser, (By.ID, "results-table"))
 
     header, cells = table(browser)
-    assert header == ["modality", "role", "stated", "strength", "quote"]
+    assert header == ["modality", "role", "force", "statedForce", "statedRank", "attribution",
+                      "quote"]
     expected = [[r.get(v, "") for v in header] for r in rows(store, RECOMMENDATIONS)]
     assert cells == expected
-    # As `crtkg query queries/recommendations.rq` prints it: echocardiography first, strong.
-    assert cells[0][:4] == ["echocardiography", "patient selection", "number one", "strong"]
-    assert cells[0][4].startswith("In terms of imaging techniques, echocardiography is")
+    # As `crtkg query queries/recommendations.rq` prints it: by modality, no strength order.
+    assert cells[0][:4] == ["cardiac magnetic resonance imaging", "assessment of myocardial scar",
+                            "should", "should be used"]
+    assert cells[0][6] == "Magnetic resonance imaging should be used for assessing extent of myocardial scar."
     assert browser.find_element(By.ID, "status").text.startswith(f"{len(expected)} rows")
     first = browser.find_element(By.CSS_SELECTOR, "#results-table tbody td")
     assert first.find_element(By.CSS_SELECTOR, ".datatype").text == "@en"

@@ -11,8 +11,8 @@ import pytest
 from graph.cli import main
 from tests.conftest import ROOT
 
-RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r a crtkg:Recommendation ; "
-               "crtkg:aboutModality ?modality ; crtkg:statedStrength ?words } ORDER BY ?words")
+RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r crtkg:aboutModality ?modality ; "
+               "crtkg:statedForce ?words } ORDER BY ?words")
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_query_prints_a_table(crtkg):
     assert lines[0].split() == ["modality", "|", "words"]
     assert lines[2].split("|")[0].strip() == "kg:nuclear-imaging"
     assert "may be useful" in out and "should be used" in out
-    assert lines[-1] == "(4 rows)"
+    assert lines[-1] == "(3 rows)"
 
 
 def test_query_as_json_and_csv(crtkg):
@@ -40,7 +40,7 @@ def test_query_as_json_and_csv(crtkg):
     assert status == 0
     bindings = json.loads(out)["results"]["bindings"]
     assert [b["words"]["value"] for b in bindings] == [
-        "may be useful", "number one", "possibly", "should be used"]
+        "may be useful", "possibly", "should be used"]
     status, out, _ = crtkg("query", RECOMMENDED, "--format", "csv")
     table = list(csv.reader(io.StringIO(out)))
     assert table[0] == ["modality", "words"]
@@ -51,7 +51,7 @@ def test_query_from_a_file_and_without_inference(crtkg, tmp_path):
     query = tmp_path / "radiation.rq"
     query.write_text("SELECT ?m { ?m a crtkg:IonizingRadiationModality } ORDER BY ?m")
     status, out, _ = crtkg("query", str(query))
-    assert status == 0 and "kg:spect" in out and "(3 rows)" in out
+    assert status == 0 and "kg:spect" in out and "(6 rows)" in out
     status, out, _ = crtkg("query", str(query), "--no-infer")
     assert status == 0 and "(0 rows)" in out
 
@@ -115,18 +115,18 @@ def test_the_example_query_files_answer(crtkg):
                            "csv")
     table = list(csv.reader(io.StringIO(out)))
     assert status == 0
-    assert [row[:4] for row in table] == [
-        ["modality", "role", "stated", "strength"],
-        ["echocardiography", "patient selection", "number one", "strong"],
-        ["cardiac magnetic resonance imaging", "assessment of myocardial scar",
-         "should be used", "moderate"],
-        ["echocardiography", "CRT optimization", "possibly", "tentative"],
-        ["nuclear imaging", "", "may be useful", "tentative"],
+    assert [row[:6] for row in table] == [
+        ["modality", "role", "force", "statedForce", "statedRank", "attribution"],
+        ["cardiac magnetic resonance imaging", "assessment of myocardial scar", "should",
+         "should be used", "", ""],
+        ["echocardiography", "CRT optimization", "hedged", "possibly", "number one", "for me"],
+        ["echocardiography", "patient selection", "", "", "number one", "for me"],
     ]
     radiation = str(ROOT / "queries" / "radiation-modalities.rq")
     status, out, _ = crtkg("query", radiation, "--format", "csv")
     assert [r[1] for r in csv.reader(io.StringIO(out))] == [
-        "label", "nuclear imaging", "positron emission tomography",
+        "label", "99mTc myocardial perfusion imaging", "cardiac CT venography",
+        "cardiac computed tomography", "nuclear imaging", "positron emission tomography",
         "single-photon emission computed tomography"]
     status, out, _ = crtkg("query", radiation, "--format", "csv", "--no-infer")
     assert out.strip() == "modality,label"
@@ -148,9 +148,10 @@ def test_a_named_query_runs_with_its_parameters(crtkg):
                            "role=kg:scar-assessment", "--format", "csv")
     table = list(csv.reader(io.StringIO(out)))
     assert status == 0
-    assert table[0] == ["modality", "stated", "strength", "quote"]  # the parameter is hidden
+    # the parameter is hidden
+    assert table[0] == ["modality", "force", "statedForce", "statedRank", "attribution", "quote"]
     assert [row[:3] for row in table[1:]] == [
-        ["cardiac magnetic resonance imaging", "should be used", "moderate"]]
+        ["cardiac magnetic resonance imaging", "should", "should be used"]]
 
 
 @pytest.mark.parametrize(("args", "message"), [

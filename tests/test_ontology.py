@@ -15,7 +15,7 @@ TERMS = sorted({s for s in ONTOLOGY.subjects() if str(s).startswith(str(CRTKG))}
 
 def test_ontology_has_a_version_iri(store):
     assert rows(store, "SELECT ?v { <https://w3id.org/crtkg/ontology> owl:versionIRI ?v }") == [
-        {"v": "crtkg:releases/2026-11-25"}]
+        {"v": "crtkg:releases/2026-12-01"}]
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: str(t).removeprefix(str(CRTKG)))

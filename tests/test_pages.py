@@ -142,7 +142,8 @@ def test_the_page_data_has_each_examples_parameters(app: Flask, elements: Elemen
         {"name": "minimum", "kind": "integer", "required": True, "values": []}]
     assert data["parameters"]["claim-evidence"] == [
         {"name": "evidence", "kind": "iri", "required": False,
-         "values": ["obo:ECO_0000180", "obo:ECO_0006016", "obo:ECO_0000034"]}]
+         "values": ["obo:ECO_0000180", "obo:ECO_0001097", "obo:ECO_0006016", "obo:ECO_0000034",
+                    "obo:ECO_0000204", "obo:ECO_0000006", "obo:ECO_0000000"]}]
     assert data["parameters"]["recommendations"] == []
 
 

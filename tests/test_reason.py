@@ -14,18 +14,23 @@ INFERENCES = [
     ("kg:prospect a obo:OBI_0003698", "subclass typing into OBI"),
     ("kg:rec-mri-scar a crtkg:Claim", "subclass typing of claims"),
     ("kg:prospect-article crtkg:publicationOf kg:prospect", "inverse property"),
-    ("kg:prospect-no-echo-predictor crtkg:findingOf kg:prospect", "inverse property"),
+    ("kg:prospect-modest-prediction crtkg:findingOf kg:prospect", "inverse property"),
     ("kg:echocardiography crtkg:hasKind kg:speckle-tracking-echocardiography", "inverse property"),
     ("kg:i-stankovic crtkg:stated kg:rec-echo-patient-selection", "inverse property"),
     ("kg:prospect crtkg:studiedModality kg:echocardiography", "property chain: finding about modality"),
+    ("kg:echocrt crtkg:studiedModality kg:echocardiography", "property chain: imaging use"),
+    ("kg:echocrt crtkg:studiedRole kg:patient-selection", "property chain: imaging use's role"),
+    ("kg:cardiac-ct-venography a crtkg:IonizingRadiationModality", "chain, then value restriction"),
+    ("kg:evidence-stankovic-opinion a obo:ECO_0000204", "ECO hierarchy on an evidence line"),
+    ("kg:evidence-echocrt-results a obo:SEPIO_0000002", "evidence line in SEPIO's terms"),
     ("kg:echocardiography crtkg:studiedIn kg:prospect", "chain, then inverse"),
     ("kg:speckle-tracking-echocardiography skos:broaderTransitive kg:echocardiography",
      "modality hierarchy as SKOS"),
     ("kg:spect crtkg:exposesPatientTo crtkg:IonizingRadiation", "chain down the modality hierarchy"),
     ("kg:spect a crtkg:IonizingRadiationModality", "class defined by a value restriction"),
     ("kg:pet a crtkg:IonizingRadiationModality", "class defined by a value restriction"),
-    ("kg:prospect-no-echo-predictor a crtkg:NoBenefitFinding", "value restriction: no benefit"),
-    ("kg:echocrt-mortality a crtkg:HarmFinding", "value restriction: possible harm"),
+    ("kg:prospect-modest-prediction a crtkg:NoBenefitFinding", "value restriction: no benefit"),
+    ("kg:echocrt-mortality-result a crtkg:HarmFinding", "value restriction: possible harm"),
     ("kg:eacvi-echocardiography-section obo:BFO_0000050 kg:esc", "transitive part-of"),
     ("kg:esc obo:BFO_0000051 kg:eacvi", "inverse of part-of"),
     ("kg:stankovic-interview cito:cites kg:prospect-article", "sub-property into CiTO"),
@@ -49,14 +54,16 @@ def _ask(store, pattern: str, infer: bool = True) -> bool:
 
 def test_modalities_with_ionizing_radiation(store):
     query = "SELECT ?m { ?m a crtkg:IonizingRadiationModality }"
-    assert column(store, query) == {"kg:nuclear-imaging", "kg:spect", "kg:pet"}
+    assert column(store, query) == {"kg:nuclear-imaging", "kg:spect", "kg:pet",
+                                    "kg:tc99m-myocardial-perfusion-imaging", "kg:cardiac-ct",
+                                    "kg:cardiac-ct-venography"}
     assert column(store, query, infer=False) == set()
 
 
 def test_negative_findings_need_the_reasoner(store):
     query = "SELECT ?f { ?f a crtkg:NoBenefitFinding }"
-    assert column(store, query) == {"kg:prospect-no-echo-predictor", "kg:echocrt-no-benefit",
-                                    "kg:echocrt-conclusion"}
+    # Only the trials' own findings: the interview's reports of them are not findings.
+    assert column(store, query) == {"kg:prospect-modest-prediction", "kg:echocrt-primary-result"}
     assert column(store, query, infer=False) == set()
 
 
