@@ -64,8 +64,9 @@ def sorted_parts(rows: list[tuple], columns: dict[int, str]) -> list[tuple]:
 # Labels of the main results (the primary findings).
 PROSPECT = ("PROSPECT: the 12 echocardiographic dyssynchrony parameters predicted response "
             "poorly (area under the ROC curve at most 0.62 for each)")
-ECHOCRT = ("EchoCRT: CRT did not reduce death or heart-failure hospitalization with QRS below "
-           "130 ms, and may increase mortality")
+ECHOCRT = ("EchoCRT: CRT did not reduce death or hospitalization for heart failure with a QRS "
+           "duration below 130 ms")
+ECHOCRT_MORTALITY = "EchoCRT: CRT may increase mortality with a QRS duration below 130 ms"
 RETHINQ = ("RethinQ: with QRS below 130 ms, CRT did not improve peak oxygen consumption: 46% vs "
            "41% reached the primary endpoint, not a significant difference")
 LESSER = ("LESSER-EARTH: with QRS below 120 ms, CRT did not change exercise duration at 12 "
@@ -231,8 +232,7 @@ COMPARISON = [
      "CRT-D and was randomized to CRT on or CRT off, with ICD back-up active in both arms.",
      f"QRS <130 ms; LVEF {LE}35%; {III_IV}", f"{ECHO} ({SELECTION})",
      "Death from any cause or first hospitalization for worsening heart failure", ECHOCRT,
-     f"HR 1.2 (95% CI 0.92{DASH}1.57); HR 1.81 (95% CI 1.11{DASH}2.93)",
-     "no benefit, possible harm"),
+     f"HR 1.2 (95% CI 0.92{DASH}1.57)", "no benefit"),
     ("LESSER-EARTH", "2013", "85", "randomized",
      "Randomized, double-blind, 12-centre trial of active versus inactive CRT.",
      f"QRS <120 ms; LVEF {LE}35%", "", "Submaximal exercise duration", LESSER, "",
@@ -295,8 +295,8 @@ def test_narrow_qrs_trials(store: ox.Store) -> None:
          "P = 0.01)", "possible harm", LESSER_POPULATION, "no"),
         ("EchoCRT", "130", ECHOCRT, "no benefit",
          "EchoCRT population: heart failure with a narrow QRS complex", "yes"),
-        ("EchoCRT", "130", ECHOCRT, "possible harm",
-         "EchoCRT population: heart failure with a narrow QRS complex", "yes"),
+        ("EchoCRT", "130", ECHOCRT_MORTALITY, "possible harm",
+         "EchoCRT population: heart failure with a narrow QRS complex", "no"),
         ("RethinQ", "130", RETHINQ, "no benefit", RETHINQ_POPULATION, "yes"),
         # Subgroups, labelled as such by the population they are about.
         ("RethinQ", "130", "RethinQ, prespecified subgroup with QRS of 120 ms or more: peak "
@@ -331,7 +331,6 @@ NO_ECHO_PREDICTOR = "PROSPECT: no echocardiographic parameter improves patient s
 def test_modality_role_evidence(store: ox.Store) -> None:
     selection = [
         ("EchoCRT", SELECTION, "imaging use", ECHOCRT, "no benefit"),
-        ("EchoCRT", SELECTION, "imaging use", ECHOCRT, "possible harm"),
         ("PROSPECT", SELECTION, "finding", PROSPECT, "no benefit"),
         ("RethinQ", SELECTION, "imaging use", RETHINQ, "no benefit"),
     ]
@@ -485,7 +484,7 @@ def test_article_claims(store: ox.Store) -> None:
     mortality = "EchoCRT: CRT may increase mortality in heart failure with a narrow QRS complex"
     no_benefit = "EchoCRT: CRT not beneficial in heart failure with a narrow QRS complex"
     assert answer(store, "article-claims", article="kg:echocrt-article") == [
-        (ECHOCRT, "finding", QUOTED),
+        (ECHOCRT, "finding", QUOTED), (ECHOCRT_MORTALITY, "finding", QUOTED),
         (ENTHUSIASM, HISTORY, CITES), (ENTHUSIASM, HISTORY, LINE),
         (mortality, REPORT, CITES), (mortality, REPORT, LINE),
         (no_benefit, REPORT, CITES), (no_benefit, REPORT, LINE),

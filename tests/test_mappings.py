@@ -35,7 +35,7 @@ SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry know
 
 def test_every_row_resolves_to_an_iri_the_registry_knows():
     mapping_set = read_mapping_set(MAPPINGS)
-    assert len(mapping_set.mappings) == 44
+    assert len(mapping_set.mappings) == 50
     bioregistry = registry()
     for m in mapping_set.mappings:
         prefix, local = m.row["object_id"].split(":", 1)
@@ -69,7 +69,7 @@ def test_heart_failure_is_a_close_match_of_doid_not_an_exact_one(store: ox.Store
 
 def test_sssom_py_reads_the_mapping_set():
     msdf = parse_sssom_table(MAPPINGS)
-    assert len(msdf.df) == 44
+    assert len(msdf.df) == 50
     assert msdf.metadata["license"] == "https://opensource.org/license/mit"
     assert msdf.metadata["mapping_set_id"] == "https://w3id.org/crtkg/mappings/crtkg.sssom.tsv"
     row = msdf.df[msdf.df.object_id == "DOID:6000"].iloc[0]
@@ -107,7 +107,7 @@ def test_the_mapping_set_without_snomed_has_no_snomed_row_or_prefix():
     tsv = export.export_mappings(MAPPINGS, "sssom-tsv", snomed=False).decode()
     ttl = export.export_mappings(MAPPINGS, "sssom-ttl", snomed=False).decode()
     assert "SCTID:" not in tsv and not any(ns in tsv + ttl for ns in SNOMED)
-    assert tsv.count("\nkg:") + tsv.count("\ncrtkg:") == 36  # 44 rows less 8 SNOMED CT ones
+    assert tsv.count("\nkg:") + tsv.count("\ncrtkg:") == 41  # 50 rows less 9 SNOMED CT ones
     assert "SCTID:" in export.export_mappings(MAPPINGS, "sssom-tsv").decode()
 
 
@@ -115,7 +115,7 @@ def test_cli_exports_the_mapping_set_without_snomed(tmp_path: Path, capsys):
     out = tmp_path / "crtkg.sssom.tsv"
     assert main(["export", "--format", "sssom-tsv", "--no-snomed", "-o", str(out)]) == 0
     assert "SCTID:" not in out.read_text()
-    assert len(parse_sssom_table(out).df) == 36
+    assert len(parse_sssom_table(out).df) == 41
 
 
 # --- imports and reasoning: the OBI question -------------------------------------------------
@@ -123,8 +123,14 @@ def test_cli_exports_the_mapping_set_without_snomed(tmp_path: Path, capsys):
 CLINICAL_INVESTIGATIONS = "SELECT ?s { ?s a obo:OBI_0003697 } ORDER BY ?s"
 
 
-def test_both_studies_are_clinical_investigations_with_imports_and_reasoning(store):
-    assert rows(store, CLINICAL_INVESTIGATIONS) == [{"s": "kg:echocrt"}, {"s": "kg:prospect"}]
+def test_every_study_is_a_clinical_investigation_with_imports_and_reasoning(store):
+    # The data types each study as a randomized or an observational study, never as OBI's
+    # clinical investigation: that comes from OBI's hierarchy, through the reasoner.
+    studies = rows(store, """SELECT ?s { ?s a ?kind VALUES ?kind {
+        crtkg:RandomizedControlledTrial crtkg:ObservationalStudy } } ORDER BY ?s""", infer=False)
+    assert len(studies) == 15
+    assert {"s": "kg:echocrt"} in studies and {"s": "kg:prospect"} in studies
+    assert rows(store, CLINICAL_INVESTIGATIONS) == studies
     assert rows(store, CLINICAL_INVESTIGATIONS, infer=False) == []
 
 
@@ -308,7 +314,7 @@ def test_a_column_given_twice_is_named(project_copy, tmp_path):
 def test_a_byte_order_mark_and_crlf_line_ends_are_read(project_copy, tmp_path):
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
-    assert len(read_mapping_set(project_copy.mappings_file).mappings) == 44
+    assert len(read_mapping_set(project_copy.mappings_file).mappings) == 50
 
 
 def test_a_quote_in_a_cell_survives_the_tsv_export(project_copy):
@@ -379,12 +385,21 @@ def test_an_obo_iri_with_an_unknown_prefix_is_named(project_copy, tmp_path):
 
 def test_publications_and_trials_link_to_their_records(store: ox.Store):
     found = rows(store, "SELECT ?s ?record { ?s schema:sameAs ?record } ORDER BY ?s ?record")
-    assert found == [
+    seed = [r for r in found if r["s"] in ("kg:echocrt", "kg:prospect", "kg:echocrt-article",
+                                           "kg:prospect-article")]
+    assert seed == [
         {"s": "kg:echocrt", "record": "<https://www.clinicaltrials.gov/study/NCT00683696>"},
         {"s": "kg:prospect", "record": "<https://www.clinicaltrials.gov/study/NCT00253357>"},
         {"s": "kg:prospect-article", "record": "<https://doi.org/10.1161/CIRCULATIONAHA.107.743120>"},
         {"s": "kg:prospect-article", "record": "<https://pubmed.ncbi.nlm.nih.gov/18458170>"},
     ]
+    # One link for each identifier in the data, and no other.
+    identifiers = rows(store, """SELECT ?s ?record {
+        { ?s crtkg:registryNumber ?id BIND(IRI(CONCAT("https://www.clinicaltrials.gov/study/", ?id)) AS ?record) }
+        UNION { ?s bibo:pmid ?id BIND(IRI(CONCAT("https://pubmed.ncbi.nlm.nih.gov/", ?id)) AS ?record) }
+        UNION { ?s bibo:doi ?id BIND(IRI(CONCAT("https://doi.org/", ?id)) AS ?record) }
+    } ORDER BY ?s ?record""", infer=False)
+    assert found == identifiers and len(found) > len(seed)
 
 
 def test_the_import_modules_record_source_and_version(store: ox.Store):
@@ -401,7 +416,7 @@ def test_the_mapping_rdf_annotates_each_mapping_with_its_justification():
     graph = Graph().parse(data=export.export_mappings(MAPPINGS, "sssom-ttl"), format="turtle")
     sssom, owl = "https://w3id.org/sssom/", "http://www.w3.org/2002/07/owl#"
     axioms = set(graph.objects(None, URIRef(sssom + "mappings")))
-    assert len(axioms) == 44
+    assert len(axioms) == 50
     for axiom in axioms:
         assert graph.value(axiom, URIRef(owl + "annotatedTarget")) is not None
         justification = graph.value(axiom, URIRef(sssom + "mapping_justification"))
