@@ -1,5 +1,5 @@
 """Check the curated data before reasoning, into one report: SHACL shapes, the SPARQL
-checks of ontology/checks, and quotes against their stored texts."""
+checks of ontology/checks, and quotes and text anchors against their stored texts."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import Literal, Node, URIRef
 
+from graph.anchors import anchor_problems, read_stored_text, stored_text_file
 from graph.checks import check_problems
 from graph.errors import Problem, ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, KG, PROV, SH, shorten
+from graph.namespaces import CRTKG, PROV, SH, shorten
 
 
 def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None) -> None:
     """Raise ValidationFailed with every problem found, one line each, sorted
     (`file:line: focus: message`), unless the data conforms."""
     problems = [*shape_violations(sources), *check_problems(sources, check_files or []),
-                *quote_mismatches(sources, texts_dir)]
+                *quote_mismatches(sources, texts_dir), *anchor_problems(sources, texts_dir)]
     if problems:
         raise ValidationFailed.of(problems)
 
@@ -52,10 +53,10 @@ def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
     """
     problems = []
     for claim, document in sorted(sources.data.subject_objects(PROV.wasQuotedFrom)):
-        text_file = texts_dir / f"{str(document).removeprefix(str(KG))}.txt"
-        if not str(document).startswith(str(KG)) or not text_file.exists():
+        text_file = stored_text_file(texts_dir, document)
+        if text_file is None:
             continue
-        text = text_file.read_text(encoding="utf-8")
+        text = read_stored_text(text_file)
         for quote in sources.data.objects(claim, CRTKG.quote):
             if str(quote) not in text:
                 problems.append(Problem(
