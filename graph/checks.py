@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from graph.errors import Problem, SourceError
 from graph.load import Sources
 from graph.namespaces import PREFIXES, shorten
+from graph.query import sparql_syntax_error
 
 REQUIRED = ("focus", "message")
 _IRI_IN_MESSAGE = re.compile(r"<([^<>\s]+)>")
@@ -82,10 +83,7 @@ def _solutions(store: ox.Store, check: Check) -> tuple[ox.QuerySolutions, bool]:
     try:
         solutions = store.query(check.text, prefixes=PREFIXES)
     except SyntaxError as err:
-        where = re.match(r"error at (\d+):(\d+): ", str(err))
-        line, column = (int(where[1]), int(where[2])) if where else (None, None)
-        message = str(err)[where.end():] if where else str(err)
-        raise SourceError(check.path, f"SPARQL syntax error: {message}", line, column) from None
+        raise sparql_syntax_error(check.path, err) from None
     variables = ({v.value for v in solutions.variables}
                  if isinstance(solutions, ox.QuerySolutions) else set())
     if not set(REQUIRED) <= variables:
