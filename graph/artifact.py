@@ -73,7 +73,7 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False)
             return previous
     started = time.perf_counter()
     sources = load_sources(paths)
-    validate(sources, paths.texts_dir)
+    validate(sources, paths.texts_dir, paths.check_files)
     mappings = links_graph(sources)
     inference = reason({ONTOLOGY_GRAPH: sources.ontology, IMPORTS_GRAPH: sources.imports,
                         DATA_GRAPH: sources.data})

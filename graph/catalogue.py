@@ -35,7 +35,7 @@ import yaml
 from graph.errors import QueryError, SourceError
 from graph.identifiers import IRI_PATTERN
 from graph.namespaces import PREFIXES, shorten
-from graph.query import Answer, run_query
+from graph.query import Answer, run_query, sparql_syntax_error
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -175,10 +175,7 @@ def check_query(path: Path, text: str, parameters: tuple[Parameter, ...]) -> Non
     try:
         ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)
     except SyntaxError as err:
-        where = re.match(r"error at (\d+):(\d+): ", str(err))
-        line, column = (int(where[1]), int(where[2])) if where else (None, None)
-        message = str(err)[where.end():] if where else str(err)
-        raise SourceError(path, f"SPARQL syntax error: {message}", line, column) from None
+        raise sparql_syntax_error(path, err) from None
     except (RuntimeError, ValueError) as err:
         select = next((n for n, t in enumerate(text.splitlines(), 1)
                        if re.match(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", t, re.I)), None)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from graph import __version__, export, query
+from graph.anchors import write_anchors
 from graph.artifact import BuildSummary, build, default_artifact, open_store
 from graph.catalogue import (
     HEADER,
@@ -105,6 +106,17 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--root", type=Path, default=argparse.SUPPRESS,
                      help="project checkout whose ontology/imports to refresh")
     cmd.set_defaults(run=run_imports_refresh)
+
+    cmd = commands.add_parser("anchors", help="manage the text anchors of quoted claims "
+                                              "(graph/data/anchors.ttl)")
+    actions = cmd.add_subparsers(required=True, metavar="ACTION")
+    cmd = actions.add_parser(
+        "write", help="regenerate graph/data/anchors.ttl from the claims and stored texts",
+        description="Anchor each claim quoted from a document with a stored text to its place "
+                    "in that text (W3C Web Annotation selectors), into graph/data/anchors.ttl.")
+    cmd.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                     help="project checkout whose anchors to write")
+    cmd.set_defaults(run=run_anchors_write)
     return top
 
 
@@ -192,6 +204,12 @@ def run_imports_refresh(args: argparse.Namespace, paths: SourcePaths, artifact: 
     for module in refresh(args.source, paths.imports_dir):
         print(f"{module.name}: version {module.version}, {module.seeds} seeds, "
               f"{module.classes} classes -> {module.module_file}")
+    return 0
+
+
+def run_anchors_write(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    target, count = write_anchors(paths)
+    print(f"wrote {target}: {count} text anchors")
     return 0
 
 

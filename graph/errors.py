@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -21,12 +23,33 @@ class SourceError(CrtkgError):
         super().__init__(f"{where}: {message}")
 
 
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One line of a validation report: where (file, line of the focus subject's first
+    statement, 0 if unknown), what (the focus node, as a CURIE) and why."""
+
+    file: str
+    line: int
+    focus: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.focus}: {self.message}"
+
+
 class ValidationFailed(CrtkgError):
     """The curated data breaks a SHACL shape or a build check; `report` is readable text."""
 
     def __init__(self, report: str, count: int) -> None:
         self.report, self.count = report, count
         super().__init__(f"validation failed with {count} violation(s):\n{report}")
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem]) -> ValidationFailed:
+        """One report of every problem, sorted by file, line, focus and message."""
+        lines = [str(p) for p in sorted(set(problems))]
+        return cls("\n".join(lines), len(lines))
 
 
 class ReasoningFailed(CrtkgError):

@@ -84,18 +84,33 @@ def refresh(source_dir: Path, imports_dir: Path) -> list[ModuleSummary]:
 
     Reads `<source_dir>/<ont>.obo`, or `<ont>.owl` (RDF/XML) where the ontology releases no
     OBO file (SEPIO). Every module is extracted before any is written, so a
-    bad seed or release file leaves all committed modules as they were.
+    bad seed or release file leaves all committed modules as they were. A term that several
+    modules reach is described (label, definition, synonyms) by one of them only, so the
+    union of the modules gives it one label (see `describers`).
     """
     seed_files = sorted(imports_dir.glob("*_terms.txt"))
     if not seed_files:
         raise SourceError(imports_dir, "no <ont>_terms.txt seed files here")
-    modules = [_module(seed_file, source_dir) for seed_file in seed_files]
+    extractions = [_extraction(seed_file, source_dir) for seed_file in seed_files]
+    owners = describers(extractions)
+    modules = [_module(extraction, owners) for extraction in extractions]
     for summary, turtle in modules:
         _write_atomically(summary.module_file, turtle)
     return [summary for summary, _ in modules]
 
 
-def _module(seed_file: Path, source_dir: Path) -> tuple[ModuleSummary, bytes]:
+@dataclass(frozen=True)
+class Extraction:
+    """What one seed file asks of its release: the seeds and their is_a closure."""
+
+    name: str  # the ontology's short name, e.g. "obi"
+    seed_file: Path
+    release: Release
+    seeds: list[Seed]
+    terms: list[pronto.Term]  # the seeds and their labelled ancestors, each once
+
+
+def _extraction(seed_file: Path, source_dir: Path) -> Extraction:
     name = seed_file.name.removesuffix("_terms.txt")
     release_file = next((f for f in (source_dir / f"{name}.obo", source_dir / f"{name}.owl")
                          if f.is_file()), source_dir / f"{name}.obo")
@@ -104,13 +119,41 @@ def _module(seed_file: Path, source_dir: Path) -> tuple[ModuleSummary, bytes]:
                                         "needs (--source must be the folder of the .obo or "
                                         ".owl files)")
     seeds = read_seeds(seed_file)
-    module = extract(release_file, seeds)
+    release = read_release(release_file)
+    return Extraction(name, seed_file, release, seeds, list(_closure(release, seeds)))
+
+
+def describers(extractions: list[Extraction]) -> dict[URIRef, str]:
+    """Which module describes each term: the module of the term's own ontology (OBI's terms
+    in obi_import); else, of the modules that reach it, the first by name that has a
+    definition for it; else the first by name.
+
+    Upper-level terms come along in several modules, and the releases label them
+    differently (IAO:0000030 is "information content entity" in OBI's release,
+    "information" in SEPIO's); a union with two labels for one term is what ROBOT reports
+    as multiple_labels. A term's own ontology has the authority over its label. For a term
+    of an ontology with no module here (BFO, COB, IAO), a module with a definition loses
+    nothing the others have, and the names break ties, so the result does not depend on the
+    order of the files.
+    """
+    candidates: dict[URIRef, list[tuple[bool, bool, str]]] = {}
+    for extraction in extractions:
+        for term in extraction.terms:
+            own = term.id.partition(":")[0].lower() == extraction.name
+            candidates.setdefault(term_iri(term.id, extraction.name), []).append(
+                (not own, not term.definition, extraction.name))
+    return {iri: min(ranks)[2] for iri, ranks in candidates.items()}
+
+
+def _module(extraction: Extraction, owners: dict[URIRef, str]) -> tuple[ModuleSummary, bytes]:
+    name = extraction.name
+    module = module_graph(extraction, owners)
     summary = ModuleSummary(
-        name=name, source=release_file,
+        name=name, source=extraction.release.file,
         version=str(module.value(_module_iri(name), OWL.versionInfo)),
-        seeds=len({s.curie for s in seeds}),
+        seeds=len({s.curie for s in extraction.seeds}),
         classes=len(set(module.subjects(RDF.type, OWL.Class))),
-        module_file=seed_file.with_name(f"{name}_import.ttl"))
+        module_file=extraction.seed_file.with_name(f"{name}_import.ttl"))
     return summary, module.serialize(format="turtle", encoding="utf-8")
 
 
@@ -159,16 +202,18 @@ def _read(path: Path) -> tuple[bytes, str]:
         raise SourceError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
 
 
-def extract(obo_file: Path, seeds: list[Seed]) -> Graph:
-    """The import module of `seeds`: each seed and its is_a ancestors, as OWL classes."""
-    release = read_release(obo_file)
-    name = obo_file.stem
+def module_graph(extraction: Extraction, owners: dict[URIRef, str]) -> Graph:
+    """The module of an extraction: its header, and each term as an OWL class with its
+    is_a edges, described (label, definition, synonyms) where `owners` gives it this
+    module, or names no module for it."""
+    name = extraction.name
     module = Graph(bind_namespaces="none")
     for prefix, namespace in MODULE_PREFIXES.items():
         module.bind(prefix, namespace)
-    _add_header(module, release, name)
-    for term in _closure(release, seeds):
-        _add_class(module, term, name)
+    _add_header(module, extraction.release, name)
+    for term in extraction.terms:
+        described = owners.get(term_iri(term.id, name), name) == name
+        _add_class(module, term, name, described)
     return module
 
 
@@ -296,17 +341,22 @@ def _licenses(metadata: pronto.Metadata) -> list[str]:
     return sorted(v.strip() for v in values)
 
 
-def _add_class(module: Graph, term: pronto.Term, name: str) -> None:
+def _add_class(module: Graph, term: pronto.Term, name: str, described: bool = True) -> None:
+    """A term as an OWL class with its is_a edges; its label, definition and exact synonyms
+    only if this module describes it. The edges stay in every module that reaches the
+    term: they are its ontology's view of the hierarchy, and the union needs them all."""
     iri = term_iri(term.id, name)
     module.add((iri, RDF.type, OWL.Class))
+    for parent in term.superclasses(distance=1, with_self=False):
+        module.add((iri, RDFS.subClassOf, term_iri(parent.id, name)))
+    if not described:
+        return
     module.add((iri, RDFS.label, Literal(term.name, lang="en")))
     if term.definition:
         module.add((iri, DEFINITION, Literal(str(term.definition), lang="en")))
     for synonym in term.synonyms:
         if synonym.scope == "EXACT":
             module.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym.description, lang="en")))
-    for parent in term.superclasses(distance=1, with_self=False):
-        module.add((iri, RDFS.subClassOf, term_iri(parent.id, name)))
 
 
 def term_iri(identifier: str, ontology: str) -> URIRef:

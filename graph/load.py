@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, Node, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graph.errors import SourceError
@@ -63,6 +64,15 @@ class SourcePaths:
         return self.data_dir / "sources"
 
     @property
+    def checks_dir(self) -> Path:
+        """Integrity checks: SPARQL SELECT files whose every row is a problem (ODK style)."""
+        return self.root / "ontology" / "checks"
+
+    @property
+    def check_files(self) -> list[Path]:
+        return sorted(self.checks_dir.glob("*.rq"))
+
+    @property
     def queries_dir(self) -> Path:
         """The named queries: one `.rq` file a question (not a build input)."""
         return self.root / "queries"
@@ -70,7 +80,7 @@ class SourcePaths:
     def all_files(self) -> list[Path]:
         texts = sorted(self.texts_dir.glob("*.txt"))
         return [*self.ontology_files, self.shapes_file, *self.import_files, self.mappings_file,
-                *self.data_files, *texts]
+                *self.data_files, *texts, *self.check_files]
 
     def check_exists(self) -> None:
         for path in [*self.ontology_files, self.shapes_file, self.mappings_file, self.data_dir]:
@@ -124,9 +134,43 @@ def _position(text: str, err: BadSyntax) -> tuple[int, int]:
     return line, column
 
 
+# A statement's subject at the start of a line: an <IRI> or a prefixed name (not @prefix).
+_STATEMENT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,()\[\]\"]*|:[^\s;,()\[\]\"]*)"
+                              r"(?=\s|$)", re.MULTILINE)
+
+
+def statement_lines(path: Path, graph: Graph) -> dict[URIRef, int]:
+    """The line (1-based) of each subject's first statement in a parsed Turtle file.
+
+    Statements start in column 1 in our files, so a subject's statement is a line that
+    begins with its CURIE or <IRI>; a subject named only inside brackets has no line.
+    """
+    text = path.read_text(encoding="utf-8")
+    namespaces = {prefix: str(iri) for prefix, iri in graph.namespaces()}
+    subjects = set(graph.subjects())
+    lines: dict[URIRef, int] = {}
+    for match in _STATEMENT_START.finditer(text):
+        iri = _expand(match[1], namespaces)
+        if iri in subjects and iri not in lines:
+            lines[iri] = text.count("\n", 0, match.start()) + 1
+    return lines
+
+
+def _expand(token: str, namespaces: dict[str, str]) -> URIRef | None:
+    if token.startswith("<"):
+        return URIRef(token[1:-1])
+    prefix, _, local = token.partition(":")
+    return URIRef(namespaces[prefix] + local) if prefix in namespaces else None
+
+
 @dataclass
 class Sources:
-    """The parsed sources, and which file each subject was stated in (for error reports)."""
+    """The parsed sources, and where each subject was stated (for error reports).
+
+    A subject's file is the first that types it (rdf:type), else the first that states
+    anything of it: a claim described in claims.ttl and linked to its anchor in anchors.ttl
+    belongs to claims.ttl.
+    """
 
     ontology: Graph
     imports: Graph
@@ -134,19 +178,42 @@ class Sources:
     shapes: Graph
     mappings: MappingSet
     subject_files: dict[URIRef, Path]
+    subject_lines: dict[URIRef, int] = field(default_factory=dict)
+
+    def location(self, node: Node | None) -> tuple[str, int]:
+        """The file and line of a subject's first statement; line 0 if unknown."""
+        file = self.subject_files.get(node) if isinstance(node, URIRef) else None
+        if file is None:
+            return "<unknown file>", 0
+        return str(file), self.subject_lines.get(node, 0)
 
 
 def load_sources(paths: SourcePaths) -> Sources:
     """Parse every source file; stop at the first that does not parse."""
     paths.check_exists()
     ontology, imports, data = Graph(), Graph(), Graph()
-    subject_files: dict[URIRef, Path] = {}
+    sources = Sources(ontology, imports, data, parse_turtle(paths.shapes_file),
+                      read_mapping_set(paths.mappings_file), {})
+    typed: set[URIRef] = set()  # subjects whose recorded file types them
     for target, files in ((ontology, paths.ontology_files), (imports, paths.import_files),
                           (data, paths.data_files)):
         for path in files:
             parsed = parse_turtle(path)
-            for subject in parsed.subjects(unique=True):
-                subject_files.setdefault(subject, path)
+            _record_subjects(sources, path, parsed, typed)
             target += parsed
-    return Sources(ontology, imports, data, parse_turtle(paths.shapes_file),
-                   read_mapping_set(paths.mappings_file), subject_files)
+    return sources
+
+
+def _record_subjects(sources: Sources, path: Path, parsed: Graph, typed: set[URIRef]) -> None:
+    """Record where each subject of a file is stated, unless an earlier file typed it."""
+    lines = statement_lines(path, parsed)
+    typed_here = set(parsed.subjects(RDF.type))
+    for subject in parsed.subjects(unique=True):
+        if subject in typed or (subject in sources.subject_files and subject not in typed_here):
+            continue
+        sources.subject_files[subject] = path
+        sources.subject_lines.pop(subject, None)
+        if subject in lines:
+            sources.subject_lines[subject] = lines[subject]
+        if subject in typed_here:
+            typed.add(subject)

@@ -31,6 +31,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: where a quote is in its text
 
 # The IRIs that external identifiers expand to: the ones each community uses for linked data
 # (OBO PURLs, MeSH RDF, SNOMED's own, DOI, PubMed, ClinicalTrials.gov). graph/identifiers.py
@@ -71,6 +72,7 @@ PREFIXES: dict[str, str] = {
     "sssom": str(SSSOM),
     "semapv": str(SEMAPV),
     "oboInOwl": str(OBOINOWL),
+    "oa": str(OA),
     # External terms that are not OBO PURLs (those read best as obo:ECO_0000180). Record
     # IRIs (PubMed, DOI, ClinicalTrials.gov) stay whole: they are links to open.
     **{p: EXTERNAL_PREFIXES[p] for p in ("mesh", "SCTID", "dicom")},

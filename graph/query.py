@@ -6,19 +6,28 @@ behaves the same everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph import results
-from graph.errors import QueryError
+from graph.errors import QueryError, SourceError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
 from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
 FORMATS = ("table", "json", "csv")
 
 Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def sparql_syntax_error(path: Path, err: SyntaxError) -> SourceError:
+    """A query file's SPARQL syntax error as the engine reports it, at its line and column."""
+    where = re.match(r"error at (\d+):(\d+): ", str(err))
+    line, column = (int(where[1]), int(where[2])) if where else (None, None)
+    message = str(err)[where.end():] if where else str(err)
+    return SourceError(path, f"SPARQL syntax error: {message}", line, column)
 
 
 def read_query(query_or_file: str) -> str:

@@ -1,60 +1,68 @@
-"""Check the curated data before reasoning: SHACL shapes, and quotes against their texts."""
+"""Check the curated data before reasoning, into one report: SHACL shapes, the SPARQL
+checks of ontology/checks, and quotes and text anchors against their stored texts."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, Node, URIRef
+from rdflib import Literal, Node, URIRef
 
-from graph.errors import ValidationFailed
+from graph.anchors import anchor_problems, read_stored_text, stored_text_file
+from graph.checks import check_problems
+from graph.errors import Problem, ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, KG, PROV, SH, shorten
+from graph.namespaces import CRTKG, PROV, SH, shorten
 
 
-def validate(sources: Sources, texts_dir: Path) -> None:
-    """Raise ValidationFailed, with one readable line per problem, unless the data conforms."""
-    problems = shape_violations(sources) + quote_mismatches(sources.data, texts_dir)
+def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None) -> None:
+    """Raise ValidationFailed with every problem found, one line each, sorted
+    (`file:line: focus: message`), unless the data conforms."""
+    problems = [*shape_violations(sources), *check_problems(sources, check_files or []),
+                *quote_mismatches(sources, texts_dir), *anchor_problems(sources, texts_dir)]
     if problems:
-        raise ValidationFailed("\n".join(problems), len(problems))
+        raise ValidationFailed.of(problems)
 
 
-def shape_violations(sources: Sources) -> list[str]:
-    """The SHACL violations of data + ontology, each as `file: focus path: message`."""
+def shape_violations(sources: Sources) -> list[Problem]:
+    """The SHACL violations of data + ontology, each at its focus node's statement."""
     # Validated together: targets follow the ontology's subclasses, values its typing.
     conforms, report, _ = shacl_validate(
         sources.data + sources.ontology, shacl_graph=sources.shapes,
         inference="none", allow_warnings=True)
     if conforms:
         return []
-    lines = []
+    problems = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage) or "violates its shape"
+        message = str(report.value(result, SH.resultMessage) or "violates its shape")
         value = report.value(result, SH.value)
-        file = sources.subject_files.get(focus, "<unknown file>")
-        where = f"{file}: {curie(focus)}" + (f" {curie(path)}" if path is not None else "")
-        shown = f" (value {curie(value)})" if value is not None else ""
-        lines.append(f"{where}: {message}{shown}")
-    return sorted(lines)
+        if path is not None:
+            message = f"{curie(path)}: {message}"
+        if value is not None and value != focus:  # a node shape's value is its focus
+            message += f" (value {curie(value)})"
+        problems.append(Problem(*sources.location(focus), curie(focus), message))
+    return problems
 
 
-def quote_mismatches(data: Graph, texts_dir: Path) -> list[str]:
+def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
     """Claims whose quote is not, character for character, in their document's stored text.
 
     Only documents with a stored text (`<texts_dir>/<local name>.txt`) can be checked.
     """
     problems = []
-    for claim, document in sorted(data.subject_objects(PROV.wasQuotedFrom)):
-        text_file = texts_dir / f"{str(document).removeprefix(str(KG))}.txt"
-        if not str(document).startswith(str(KG)) or not text_file.exists():
+    for claim, document in sorted(sources.data.subject_objects(PROV.wasQuotedFrom)):
+        text_file = stored_text_file(texts_dir, document)
+        if text_file is None:
             continue
-        text = text_file.read_text(encoding="utf-8")
-        for quote in data.objects(claim, CRTKG.quote):
+        text = read_stored_text(text_file)
+        for quote in sources.data.objects(claim, CRTKG.quote):
             if str(quote) not in text:
-                problems.append(f"{text_file}: {curie(claim)} crtkg:quote is not in the "
-                                f"text of {curie(document)}: {str(quote)[:80]!r}")
+                problems.append(Problem(
+                    *sources.location(claim), curie(claim),
+                    f"crtkg:quote is not in the text of {curie(document)} ({text_file}): "
+                    f"{str(quote)[:80]!r}"))
     return problems
 
 

@@ -11,6 +11,7 @@ from graph.artifact import build, read_header
 from graph.errors import ReasoningFailed, SourceError, ValidationFailed
 from graph.load import SourcePaths
 from tests.conftest import good_build
+from tests.test_checks import line_of
 
 
 def test_same_sources_give_a_byte_identical_artifact(project_copy: SourcePaths, tmp_path: Path):
@@ -83,11 +84,14 @@ def test_shacl_violation_gives_a_readable_report(project_copy, tmp_path):
                                                    '"10.1161/second"'))
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, artifact)
-    report = caught.value.report
+    # One sorted report, a line each: file:line: focus: [property:] message.
+    assert caught.value.report.splitlines() == [
+        f"{claims}:{line_of(claims, 'kg:history-concept-change')}: kg:history-concept-change: "
+        "a claim needs its quote and the document it was quoted from, or, with no quote, what "
+        "it was derived from (prov:wasDerivedFrom) and where it was read (dcterms:source)",
+        f"{sources}:{line_of(sources, 'kg:prospect-article')}: kg:prospect-article: bibo:doi: "
+        "a publication has at most one DOI (its syntax is checked against the bioregistry)"]
     assert caught.value.count == 2
-    assert (f"{claims}: kg:history-concept-change: a claim needs its quote and the document "
-            "it was quoted from, or, with no quote, what it was derived from") in report
-    assert f"{sources}: kg:prospect-article bibo:doi: a publication has at most one DOI" in report
     assert artifact.read_bytes() == good
 
 
@@ -97,8 +101,9 @@ def test_a_quote_not_in_its_source_text_fails(project_copy, tmp_path):
         "There was subsequently a huge decline", "There was then a huge decline"))
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, tmp_path / "crtkg.nq")
-    assert "kg:history-publication-decline crtkg:quote is not in the text of " \
-           "kg:stankovic-interview" in caught.value.report
+    assert (f"{claims}:{line_of(claims, 'kg:history-publication-decline')}: "
+            "kg:history-publication-decline: crtkg:quote is not in the text of "
+            "kg:stankovic-interview") in caught.value.report
 
 
 def test_two_publication_years_break_a_shape(project_copy, tmp_path):
@@ -109,7 +114,7 @@ def test_two_publication_years_break_a_shape(project_copy, tmp_path):
         'fabio:hasPublicationYear "2008"^^xsd:gYear, "2009"^^xsd:gYear ;'))
     with pytest.raises(ValidationFailed) as caught:
         build(project_copy, tmp_path / "crtkg.nq")
-    assert "kg:prospect-article fabio:hasPublicationYear: a publication has at most one " \
+    assert "kg:prospect-article: fabio:hasPublicationYear: a publication has at most one " \
            "publication year" in caught.value.report
 
 

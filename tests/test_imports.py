@@ -303,5 +303,74 @@ def test_the_obi_module_classes_trials_under_clinical_investigation():
     assert (OBO.OBI_0003698, RDFS.subClassOf, OBO.OBI_0003697) in module
     assert module.value(OBO.OBI_0003697, RDFS.label) == Literal("clinical investigation",
                                                                  lang="en")
-    # OBI's own parents outside OBI come along, labelled: investigation is a planned process.
-    assert module.value(OBO.COB_0000082, RDFS.label) == Literal("planned process", lang="en")
+    # OBI's own parents outside OBI come along: investigation is a (completely executed)
+    # planned process. MAxO's
+    # module, first by name of those with a definition of it, labels it for all of them.
+    assert (OBO.COB_0000035, RDFS.subClassOf, OBO.COB_0000082) in module
+    assert (OBO.COB_0000082, RDF.type, OWL.Class) in module
+    assert union_of_modules().value(OBO.COB_0000082, RDFS.label) == Literal("planned process",
+                                                                             lang="en")
+
+
+def union_of_modules(folder: Path = ROOT / "ontology" / "imports") -> Graph:
+    union = Graph()
+    for path in sorted(folder.glob("*_import.ttl")):
+        union += read_module(path)
+    return union
+
+
+def labels_of(union: Graph) -> dict[URIRef, set[Literal]]:
+    """The labels of each class the modules state."""
+    return {c: set(union.objects(c, RDFS.label)) for c in union.subjects(RDF.type, OWL.Class)}
+
+
+def test_every_term_has_one_label_in_the_union_of_the_committed_modules():
+    labels = labels_of(union_of_modules())
+    assert {c: ls for c, ls in labels.items() if len(ls) != 1} == {}
+    # OBI's release and IAO call it so; SEPIO's release says "information".
+    assert labels[OBO.IAO_0000030] == {Literal("information content entity", lang="en")}
+    definitions = {c: set(union_of_modules().objects(c, OBO.IAO_0000115)) for c in labels}
+    assert {c: ds for c, ds in definitions.items() if len(ds) > 1} == {}
+
+
+ALPHA = """format-version: 1.2
+data-version: alpha/2025-02-01
+ontology: alpha
+
+[Term]
+id: BFO:0000015
+name: processual entity
+
+[Term]
+id: TOY:0000001
+name: inquiry
+is_a: BFO:0000015
+
+[Term]
+id: ALPHA:0000001
+name: trial registry entry
+is_a: TOY:0000001
+"""
+
+
+def test_a_term_two_modules_reach_is_described_by_one(tmp_path, imports_dir):
+    """Its own ontology's module describes it; else one with a definition; the other
+    module keeps the class and its is_a edges, without label, definition or synonyms."""
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    shutil.copy(FIXTURES / "toy.obo", releases)
+    (releases / "alpha.obo").write_text(ALPHA)
+    (imports_dir / "alpha_terms.txt").write_text("ALPHA:0000001  # trial registry entry\n")
+    refresh(releases, imports_dir)
+    alpha = read_module(imports_dir / "alpha_import.ttl")
+    union = union_of_modules(imports_dir)
+    assert {c: {str(label) for label in ls} for c, ls in labels_of(union).items()} == {
+        OBO.ALPHA_0000001: {"trial registry entry"},
+        toy(1): {"investigation"},  # TOY's own, though alpha comes first by name
+        OBO.BFO_0000015: {"process"},  # toy.obo defines it, alpha.obo does not
+        toy(2): {"clinical investigation"}, toy(3): {"clinical trial"},
+        toy(4): {"randomized clinical trial"}}
+    assert set(alpha.predicate_objects(toy(1))) == {(RDF.type, OWL.Class),
+                                                   (RDFS.subClassOf, OBO.BFO_0000015)}
+    assert set(alpha.predicate_objects(OBO.BFO_0000015)) == {(RDF.type, OWL.Class)}
+    assert set(union.objects(toy(1), OBOINOWL.hasExactSynonym)) == {Literal("study", lang="en")}
