@@ -26,7 +26,7 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 # Triples in each named graph of the build, and in their union (no triple is in two).
-TRIPLES = {"ontology": 673, "imports": 369, "data": 2256, "mappings": 513, "inferred": 2045}
+TRIPLES = {"ontology": 686, "imports": 368, "data": 2556, "mappings": 513, "inferred": 2141}
 TOTAL = sum(TRIPLES.values())
 ASSERTED = TOTAL - TRIPLES["inferred"]
 

@@ -78,8 +78,9 @@ def test_a_query_runs_with_its_parameters_as_records(api: FlaskClient) -> None:
     full_iri = api.get("/api/queries/trials-by-modality",
                        query_string={"modality": "https://w3id.org/crtkg/id/echocardiography"})
     assert records(echo) == records(full_iri) == [
-        {"trial": "https://w3id.org/crtkg/id/echocrt"},
-        {"trial": "https://w3id.org/crtkg/id/prospect"}]
+        {"trial": f"https://w3id.org/crtkg/id/{trial}"} for trial in (
+            "block-hf", "care-hf", "echocrt", "madit-crt", "miracle", "prospect", "rethinq",
+            "reverse", "smart-av")]
     assert records(api.get("/api/queries/trials-by-modality?modality=kg:cardiac-mri")) == []
 
 

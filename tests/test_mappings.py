@@ -128,7 +128,7 @@ def test_every_study_is_a_clinical_investigation_with_imports_and_reasoning(stor
     # clinical investigation: that comes from OBI's hierarchy, through the reasoner.
     studies = rows(store, """SELECT ?s { ?s a ?kind VALUES ?kind {
         crtkg:RandomizedControlledTrial crtkg:ObservationalStudy } } ORDER BY ?s""", infer=False)
-    assert len(studies) == 15
+    assert len(studies) == 16
     assert {"s": "kg:echocrt"} in studies and {"s": "kg:prospect"} in studies
     assert rows(store, CLINICAL_INVESTIGATIONS) == studies
     assert rows(store, CLINICAL_INVESTIGATIONS, infer=False) == []

@@ -76,7 +76,8 @@ def test_trials_by_modality_through_the_chain_and_hierarchy(store):
     # Through imaging uses and findings, and up from radial strain and tissue Doppler.
     assert column(store, query) == {
         "kg:block-hf", "kg:care-hf", "kg:echocrt", "kg:imagingcrt", "kg:madit-crt",
-        "kg:miracle", "kg:prospect", "kg:reverse", "kg:rethinq", "kg:smart-av", "kg:target"}
+        "kg:miracle", "kg:prospect", "kg:reverse", "kg:rethinq", "kg:smart-av", "kg:starter",
+        "kg:target"}
     assert column(store, query, infer=False) == set()
 
 
