@@ -20,6 +20,7 @@ from graph.catalogue import (
 )
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
+from graph.reason import REASONERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("build", help="validate, reason and write the build artifact")
     cmd.add_argument("--force", action="store_true", help="rebuild even if no source changed")
+    cmd.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0],
+                     help="rules: crtkg's compiled OWL 2 RL rules, which record how each "
+                          "triple was derived (default); owlrl: the reference reasoner, "
+                          "slower, no derivations")
     cmd.set_defaults(run=run_build)
 
     cmd = commands.add_parser("queries", help="list the named queries (queries/*.rq)")
@@ -74,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-snomed", dest="snomed", action="store_false",
                      help="leave SNOMED CT out (its content may need a licence to "
                           "redistribute in your country)")
+    cmd.add_argument("--with-derivations", dest="derivations", action="store_true",
+                     help="add graph:derivations: how the reasoner derived each inferred "
+                          "triple")
     cmd.set_defaults(run=run_export)
 
     cmd = commands.add_parser(
@@ -117,7 +125,7 @@ def ensure_built(paths: SourcePaths, artifact: Path) -> BuildSummary:
 
 
 def run_build(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
-    print(build(paths, artifact, force=args.force).text())
+    print(build(paths, artifact, force=args.force, reasoner=args.reasoner).text())
     return 0
 
 
@@ -177,7 +185,8 @@ def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> 
     if args.format in export.MAPPING_FORMATS:
         data = export.export_mappings(paths.mappings_file, args.format, snomed=args.snomed)
     else:
-        data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed)
+        data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed,
+                             derivations=args.derivations)
     if args.output:
         args.output.write_bytes(data)
         print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)

@@ -60,6 +60,7 @@ class Closure:
     origin: dict[Triple, URIRef]
     trimmed: Counter[str] = field(default_factory=Counter)
     rounds: int = 0
+    anonymous: dict[Node, str] = field(default_factory=dict)  # blank nodes, described
 
     def graph_of(self, triple: Triple) -> URIRef:
         return self.origin.get(triple, INFERRED_GRAPH)
@@ -119,6 +120,7 @@ def materialize(graphs: dict[URIRef, Graph]) -> Closure:
             index.add(conclusion)
         delta = list(found)
     closure = _trim(derived, origin, rounds)
+    closure.anonymous = rules.anonymous
     check_consistency(rules, index, closure)
     return closure
 
@@ -308,8 +310,7 @@ def _distinct_values(values: set[Node]) -> list[Node]:
 
 
 def _cite(closure: Closure, triple: Triple) -> str:
-    return f"{render(triple[0])} {render(triple[1])} {render(triple[2])} " \
-           f"({shorten_graph(closure.graph_of(triple))})"
+    return f"{say(closure, triple)} ({render(closure.graph_of(triple))})"
 
 
 def _clash(closure: Closure, head: str, triples: list[Triple]) -> str:
@@ -322,9 +323,9 @@ def _clash(closure: Closure, head: str, triples: list[Triple]) -> str:
 def proof_lines(closure: Closure, triple: Triple, depth: int, indent: str = "") -> list[str]:
     """How a triple came to be, as indented lines: its graph if asserted, else each of its
     derivations with its premises, down to `depth` steps."""
-    text = f"{indent}{render(triple[0])} {render(triple[1])} {render(triple[2])}"
+    text = indent + say(closure, triple)
     if triple in closure.origin:
-        return [f"{text}  [asserted in {shorten_graph(closure.origin[triple])}]"]
+        return [f"{text}  [asserted in {render(closure.origin[triple])}]"]
     ways = closure.derivations.get(triple, [])
     if depth <= 0 or not ways:
         return [f"{text}  [inferred]"]
@@ -336,5 +337,6 @@ def proof_lines(closure: Closure, triple: Triple, depth: int, indent: str = "") 
     return lines
 
 
-def shorten_graph(graph: Node) -> str:
-    return render(graph)
+def say(closure: Closure, triple: Triple) -> str:
+    """A triple in CURIEs, blank nodes described."""
+    return " ".join(render(term, closure.anonymous) for term in triple)

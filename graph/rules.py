@@ -39,9 +39,12 @@ ANNOTATIONS = frozenset({OWL.versionIRI, OWL.versionInfo, OWL.imports, OWL.prior
                          OWL.backwardCompatibleWith, OWL.incompatibleWith, OWL.deprecated})
 PROPERTY_KINDS = frozenset({OWL.TransitiveProperty, OWL.FunctionalProperty,
                             OWL.SymmetricProperty})
-# Terms of these vocabularies may appear in a conclusion only as a datatype or a top class.
 BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-HARMLESS_CLASSES = frozenset({OWL.Thing, RDFS.Resource, RDFS.Literal})
+# Classes whose members the rules do not materialize (everything, literals, datatype values),
+# so no rule may start from them; and classes of vocabulary terms, which no rule may conclude.
+UNMATERIALIZED = frozenset({OWL.Thing, RDFS.Resource, RDFS.Literal})
+META_CLASSES = frozenset({RDFS.Class, RDF.Property, RDFS.Datatype, RDF.List,
+                          RDFS.ContainerMembershipProperty})
 
 
 # --- class expressions --------------------------------------------------------------------
@@ -129,22 +132,24 @@ class RuleSet:
     expression_supers: dict[Triple, list[tuple[URIRef, URIRef]]] = field(
         default_factory=lambda: defaultdict(list))
     expressions: dict[BNode, Expression] = field(default_factory=dict)
+    # How to name each blank node an axiom uses: its class expression or list, spelled out.
+    anonymous: dict[Node, str] = field(default_factory=dict)
 
     def add_class_rule(self, rule: ClassRule) -> None:
         for atom in rule.body:
             self.by_atom[atom].append(rule)
 
 
-def render(node: Node, expressions: dict[BNode, Expression] | None = None) -> str:
-    """A term as people read it: a CURIE, a quoted literal, or a class expression spelled out."""
+def render(node: Node, anonymous: dict[Node, str] | None = None) -> str:
+    """A term as people read it: a CURIE, a quoted literal, or a blank node's description
+    from `anonymous` (a class expression or a list, spelled out)."""
     if isinstance(node, Literal):
         text = '"' + str(node).replace('"', '\\"') + '"'
         if node.language:
             return f"{text}@{node.language}"
         return text + (f"^^{shorten(str(node.datatype))}" if node.datatype else "")
     if isinstance(node, BNode):
-        expr = (expressions or {}).get(node)
-        return describe(expr) if expr is not None else f"_:{node}"
+        return (anonymous or {}).get(node) or "_:"
     return shorten(str(node))
 
 
@@ -164,9 +169,9 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[str] = []
 
-    def add(self, triple: Triple, why: str, expressions: dict | None = None) -> None:
+    def add(self, triple: Triple, why: str) -> None:
         s, p, o = triple
-        text = f"{render(s, expressions)} {render(p)} {render(o, expressions)}: {why}"
+        text = f"{render(s)} {render(p)} {render(o)}: {why}"
         if text not in self.found:
             self.found.append(text)
 
@@ -196,6 +201,7 @@ def compile_rules(tbox: Graph) -> RuleSet:
                 and not (p in EXPRESSION_PREDICATES or s in parser.seen)):
             problems.add((s, p, o), f"{render(p)} is outside the OWL 2 RL rules crtkg compiles")
     rules.expressions = parser.parsed
+    rules.anonymous.update({node: describe(expr) for node, expr in parser.parsed.items()})
     _check_builtins(rules, problems)
     problems.raise_any()
     return rules
@@ -226,6 +232,7 @@ def _compile_triple(triple: Triple, rules: RuleSet, parser: _ExpressionParser,
         links = parser.list_of(o, triple)
         if links and all(isinstance(x, URIRef) for x in links) and isinstance(s, URIRef):
             chain = Chain(s, tuple(links), triple)
+            rules.anonymous[o] = "(" + " ".join(render(link) for link in links) + ")"
             for i, link in enumerate(chain.links):
                 rules.chains[link].append((chain, i))
         else:
@@ -332,7 +339,7 @@ class _ExpressionParser:
         what = ", ".join(sorted(render(p) for p in owl_terms)) or "no OWL constructor"
         self.problems.add(axiom, f"a class expression with {what} is outside the rules crtkg "
                                  "compiles (intersections of classes and owl:hasValue "
-                                 "restrictions)", self.parsed)
+                                 "restrictions)")
         return None
 
     def list_of(self, head: Node | None, axiom: Triple) -> list[Node] | None:
@@ -356,8 +363,7 @@ def _check_builtins(rules: RuleSet, problems: Problems) -> None:
            "compiled rules"
     for class_rules in rules.by_atom.values():
         for rule in class_rules:
-            if any(_builtin(o if p == RDF.type else p) for p, o in rule.body) or \
-                    _meta(*rule.head):
+            if any(_unreadable(*atom) for atom in rule.body) or _meta(*rule.head):
                 problems.add(rule.axiom, meta)
     keyed: list[tuple[Node, Node | None, Triple]] = [
         *((p, r.target, r.axiom) for p, rs in rules.by_property.items() for r in rs),
@@ -379,6 +385,14 @@ def _builtin(term: Node) -> bool:
 
 
 def _meta(p: Node, o: Node) -> bool:
+    """Would concluding `x p o` state an axiom or declare a vocabulary term?"""
     if p != RDF.type:
         return _builtin(p)
-    return _builtin(o) and o not in HARMLESS_CLASSES and not str(o).startswith(str(XSD))
+    return o in META_CLASSES or (str(o).startswith(str(OWL)) and o != OWL.Thing)
+
+
+def _unreadable(p: Node, o: Node) -> bool:
+    """Is `x p o` something the rules never materialize, so cannot start from?"""
+    if p != RDF.type:
+        return _builtin(p)
+    return o in UNMATERIALIZED or _meta(p, o) or str(o).startswith(str(XSD))

@@ -26,9 +26,11 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 # Triples in each named graph of the build, and in their union (no triple is in two).
-TRIPLES = {"ontology": 673, "imports": 369, "data": 760, "mappings": 433, "inferred": 1206}
+TRIPLES = {"ontology": 694, "imports": 369, "data": 760, "mappings": 433, "inferred": 1206}
 TOTAL = sum(TRIPLES.values())
 ASSERTED = TOTAL - TRIPLES["inferred"]
+# graph:derivations, named but not in the default graph, so not in TOTAL.
+DERIVATIONS = 19044
 
 
 @pytest.fixture(scope="session")

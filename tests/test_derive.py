@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
 from bench.scale import write_root
-from graph.artifact import build
+from graph.artifact import build, read_header
 from graph.derive import materialize
 from graph.errors import ReasoningFailed, UnsupportedAxiom
+from graph.export import export
 from graph.load import SourcePaths, load_sources
-from graph.namespaces import DATA_GRAPH, IMPORTS_GRAPH, ONTOLOGY_GRAPH, shorten
+from graph.namespaces import (
+    DATA_GRAPH,
+    DERIVATIONS_GRAPH,
+    IMPORTS_GRAPH,
+    ONTOLOGY_GRAPH,
+    shorten,
+)
 from graph.reason import reason
 from tests.conftest import ROOT
 
@@ -168,3 +176,28 @@ def test_an_ill_typed_literal_is_a_clash_as_in_owlrl() -> None:
     assert caught.value.messages == [
         'kg:v crtkg:value "many"^^xsd:integer: the literal is not a valid xsd:integer '
         "(dt-not-type)"]
+
+
+def canonical_without_derivations(artifact: Path) -> list[str]:
+    quads = ox.Dataset(q for q in ox.parse(path=artifact, format=ox.RdfFormat.N_QUADS)
+                       if q.graph_name != ox.NamedNode(str(DERIVATIONS_GRAPH)))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+def test_owlrl_builds_the_same_artifact_without_derivations(built, tmp_path: Path) -> None:
+    reference = build(SourcePaths(ROOT), tmp_path / "owlrl.nq", force=True, reasoner="owlrl")
+    assert reference.reasoner == "owlrl" and "derivations" not in reference.triples
+    assert {k: v for k, v in built.triples.items() if k != "derivations"} == reference.triples
+    assert canonical_without_derivations(built.artifact) == \
+        canonical_without_derivations(reference.artifact)
+    # Asking for the other reasoner is a real build, not a reuse of this one.
+    assert not build(SourcePaths(ROOT), reference.artifact).reused
+    assert "derivations" in read_header(reference.artifact).triples
+
+
+def test_export_leaves_the_derivations_out_unless_asked(built) -> None:
+    plain = export(built.artifact, "nq").decode()
+    asked = export(built.artifact, "nq", derivations=True).decode()
+    assert str(DERIVATIONS_GRAPH) not in plain
+    assert asked.count(f"<{DERIVATIONS_GRAPH}> .") == built.triples["derivations"]
