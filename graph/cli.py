@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph import __version__, export, query
+from graph import __version__, explain, export, query
 from graph.artifact import BuildSummary, build, default_artifact, open_store
 from graph.catalogue import (
     HEADER,
@@ -67,6 +68,20 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-infer", dest="infer", action="store_false",
                      help="leave the inferred triples out of the default graph")
     cmd.set_defaults(run=run_query)
+
+    cmd = commands.add_parser(
+        "explain", help="why a triple is in the graph: its proof tree, down to asserted triples",
+        description="Print how the reasoner derived S P O: every alternative derivation, with "
+                    "a sentence per step, down to asserted triples and the graph each is in. "
+                    "Terms are CURIEs (kg:echocrt), IRIs (<https://...>), `a` for rdf:type, "
+                    "and for O also literals (\"2008\"^^xsd:gYear, \"text\"@en, 2).")
+    cmd.add_argument("s", metavar="S", help="subject")
+    cmd.add_argument("p", metavar="P", help="predicate")
+    cmd.add_argument("o", metavar="O", help="object")
+    cmd.add_argument("--depth", type=int, default=explain.DEFAULT_DEPTH,
+                     help=f"derivation steps to follow (default {explain.DEFAULT_DEPTH})")
+    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd.set_defaults(run=run_explain)
 
     cmd = commands.add_parser("export", help="write the graph as Turtle, N-Triples, JSON-LD, "
                                              "TriG or N-Quads")
@@ -178,6 +193,18 @@ def describe_parameter(p: Parameter) -> str:
     kind = p.kind if p.kind != "language" else f"text@{p.language}"
     values = f" in {{{' | '.join(shorten_all(p.values))}}}" if p.values else ""
     return f"{p.name}{'' if p.required else '?'}: {kind}{values}"
+
+
+def run_explain(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    terms = (explain.parse_term(args.s, "S"), explain.parse_term(args.p, "P"),
+             explain.parse_term(args.o, "O", literal=True))
+    ensure_built(paths, artifact)
+    proof = explain.explain(open_store(artifact), *terms, depth=args.depth)
+    if args.format == "json":
+        print(json.dumps(proof.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(proof.lines()))
+    return 0
 
 
 def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
