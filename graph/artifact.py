@@ -11,18 +11,20 @@ import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib.plugins.serializers.nt import _nt_row  # rdflib's own N-Triples line
 
-from graph.derivations import derivations_graph
+from graph.derivations import derivation_triples
 from graph.errors import ArtifactMissing
 from graph.links import links_graph
 from graph.load import SourcePaths, load_sources, sources_digest
 from graph.namespaces import DATA_GRAPH, GRAPHS, IMPORTS_GRAPH, ONTOLOGY_GRAPH
 from graph.reason import REASONERS, reason
+from graph.rules import Triple
 from graph.validate import validate
 
 HEADER = "# crtkg build artifact"
@@ -86,7 +88,7 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
     graphs = {"ontology": sources.ontology, "imports": sources.imports, "data": sources.data,
               "mappings": mappings, "inferred": inference.graph}
     if inference.closure is not None:
-        graphs["derivations"] = derivations_graph(inference.closure)
+        graphs["derivations"] = derivation_triples(inference.closure)
     summary = BuildSummary(artifact, digest, {k: len(g) for k, g in graphs.items()},
                            inference.trimmed, reasoner=reasoner)
     write_artifact(artifact, graphs, summary)
@@ -94,20 +96,18 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
     return summary
 
 
-def canonical_nquads(graphs: dict[str, Graph]) -> list[str]:
+def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
     """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes."""
-    dataset = Dataset()
-    for name, graph in graphs.items():
-        named = dataset.graph(GRAPHS[name])
-        named += graph
-    quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"),
-                                format=ox.RdfFormat.N_QUADS))
+    text = "".join(f"{_nt_row(triple)[:-3]} <{GRAPHS[name]}> .\n"
+                   for name, triples in graphs.items() for triple in triples)
+    quads = ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
     quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     return sorted(line for line in text.splitlines() if line)
 
 
-def write_artifact(artifact: Path, graphs: dict[str, Graph], summary: BuildSummary) -> None:
+def write_artifact(artifact: Path, graphs: dict[str, Iterable[Triple]],
+                   summary: BuildSummary) -> None:
     """Write header + quads to a temporary file beside the artifact, then rename it over."""
     header = [HEADER, f"# sources-digest {summary.digest}", f"# reasoner {summary.reasoner}"]
     header += [f"# triples {name} {count}" for name, count in summary.triples.items()]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from graph.derive import Closure, Derivation
@@ -22,34 +22,35 @@ from graph.namespaces import CRTKG, DERIVATION, INFERRED_GRAPH, RDF
 from graph.rules import Triple, render
 
 
-def derivations_graph(closure: Closure) -> Graph:
-    """Every derivation of every kept inferred triple, with the statements it relates."""
-    graph = Graph()
+def derivation_triples(closure: Closure) -> list[Triple]:
+    """Every derivation of every kept inferred triple, with the statements it relates, as
+    plain triples (tens of thousands: an rdflib Graph would only slow the build)."""
+    graph: list[Triple] = []
     written: set[URIRef] = set()
     for conclusion, ways in closure.derivations.items():
         target = _statement(graph, closure, conclusion, INFERRED_GRAPH, written)
         for way in ways:
             node = derivation_iri(closure, conclusion, way)
-            graph.add((node, RDF.type, CRTKG.Derivation))
-            graph.add((node, CRTKG.rule, Literal(way.rule)))
-            graph.add((node, CRTKG.conclusion, target))
+            graph.append((node, RDF.type, CRTKG.Derivation))
+            graph.append((node, CRTKG.rule, Literal(way.rule)))
+            graph.append((node, CRTKG.conclusion, target))
             for premise in way.premises:
-                graph.add((node, CRTKG.premise, _statement(
+                graph.append((node, CRTKG.premise, _statement(
                     graph, closure, premise, closure.graph_of(premise), written)))
     return graph
 
 
-def _statement(graph: Graph, closure: Closure, triple: Triple, where: URIRef,
+def _statement(graph: list[Triple], closure: Closure, triple: Triple, where: URIRef,
                written: set[URIRef]) -> URIRef:
     node = statement_iri(closure, triple, where)
     if node not in written:
         written.add(node)
         s, p, o = triple
-        graph.add((node, RDF.type, RDF.Statement))
-        graph.add((node, RDF.subject, s))
-        graph.add((node, RDF.predicate, p))
-        graph.add((node, RDF.object, o))
-        graph.add((node, CRTKG.inGraph, where))
+        graph.append((node, RDF.type, RDF.Statement))
+        graph.append((node, RDF.subject, s))
+        graph.append((node, RDF.predicate, p))
+        graph.append((node, RDF.object, o))
+        graph.append((node, CRTKG.inGraph, where))
     return node
 
 
