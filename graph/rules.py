@@ -149,7 +149,7 @@ def render(node: Node, anonymous: dict[Node, str] | None = None) -> str:
             return f"{text}@{node.language}"
         return text + (f"^^{shorten(str(node.datatype))}" if node.datatype else "")
     if isinstance(node, BNode):
-        return (anonymous or {}).get(node) or "_:"
+        return (anonymous or {}).get(node) or "[]"  # Turtle's anonymous node
     return shorten(str(node))
 
 
