@@ -11,17 +11,20 @@ import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib.plugins.serializers.nt import _nt_row  # rdflib's own N-Triples line
 
+from graph.derivations import derivation_triples
 from graph.errors import ArtifactMissing
 from graph.links import links_graph
 from graph.load import SourcePaths, load_sources, sources_digest
 from graph.namespaces import DATA_GRAPH, GRAPHS, IMPORTS_GRAPH, ONTOLOGY_GRAPH
-from graph.reason import reason
+from graph.reason import REASONERS, reason
+from graph.rules import Triple
 from graph.validate import validate
 
 HEADER = "# crtkg build artifact"
@@ -42,12 +45,13 @@ class BuildSummary:
     trimmed: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     reused: bool = False
+    reasoner: str = REASONERS[0]
 
     def text(self) -> str:
         if self.reused:
             head = f"Up to date: no source changed since the last build; reusing {self.artifact}"
         else:
-            head = f"Built {self.artifact} in {self.seconds:.1f} s"
+            head = f"Built {self.artifact} in {self.seconds:.1f} s (reasoner: {self.reasoner})"
         lines = [head]
         lines += [f"  {name:<10} {count:>6} triples" for name, count in self.triples.items()]
         lines.append(f"  {'total':<10} {sum(self.triples.values()):>6} triples")
@@ -58,17 +62,21 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False) -> BuildSummary:
+def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
+          reasoner: str = REASONERS[0]) -> BuildSummary:
     """Load, validate, reason and write the artifact; reuse it if no source changed.
 
-    A failure at any step raises and leaves the previous artifact untouched.
+    `reasoner` is "rules" (crtkg's compiled rules, which also write graph:derivations) or
+    "owlrl" (the reference: the same artifact without derivations). A failure at any step
+    raises and leaves the previous artifact untouched.
     """
     artifact = artifact or default_artifact(paths)
     paths.check_exists()
     digest = sources_digest(paths)
     if not force and artifact.exists():
         previous = read_header(artifact)
-        if previous is not None and previous.digest == digest:
+        if previous is not None and previous.digest == digest and \
+                previous.reasoner == reasoner:
             previous.reused = True
             return previous
     started = time.perf_counter()
@@ -76,32 +84,32 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False)
     validate(sources, paths.texts_dir, paths.check_files)
     mappings = links_graph(sources)
     inference = reason({ONTOLOGY_GRAPH: sources.ontology, IMPORTS_GRAPH: sources.imports,
-                        DATA_GRAPH: sources.data})
+                        DATA_GRAPH: sources.data}, reasoner)
     graphs = {"ontology": sources.ontology, "imports": sources.imports, "data": sources.data,
               "mappings": mappings, "inferred": inference.graph}
+    if inference.closure is not None:
+        graphs["derivations"] = derivation_triples(inference.closure)
     summary = BuildSummary(artifact, digest, {k: len(g) for k, g in graphs.items()},
-                           inference.trimmed)
+                           inference.trimmed, reasoner=reasoner)
     write_artifact(artifact, graphs, summary)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def canonical_nquads(graphs: dict[str, Graph]) -> list[str]:
+def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
     """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes."""
-    dataset = Dataset()
-    for name, graph in graphs.items():
-        named = dataset.graph(GRAPHS[name])
-        named += graph
-    quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"),
-                                format=ox.RdfFormat.N_QUADS))
+    text = "".join(f"{_nt_row(triple)[:-3]} <{GRAPHS[name]}> .\n"
+                   for name, triples in graphs.items() for triple in triples)
+    quads = ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
     quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     return sorted(line for line in text.splitlines() if line)
 
 
-def write_artifact(artifact: Path, graphs: dict[str, Graph], summary: BuildSummary) -> None:
+def write_artifact(artifact: Path, graphs: dict[str, Iterable[Triple]],
+                   summary: BuildSummary) -> None:
     """Write header + quads to a temporary file beside the artifact, then rename it over."""
-    header = [HEADER, f"# sources-digest {summary.digest}"]
+    header = [HEADER, f"# sources-digest {summary.digest}", f"# reasoner {summary.reasoner}"]
     header += [f"# triples {name} {count}" for name, count in summary.triples.items()]
     header += [f"# trimmed {kind.replace(' ', '_')} {n}"
                for kind, n in sorted(summary.trimmed.items())]
@@ -121,7 +129,7 @@ def write_artifact(artifact: Path, graphs: dict[str, Graph], summary: BuildSumma
 
 def read_header(artifact: Path) -> BuildSummary | None:
     """The summary recorded in an artifact's header, or None if it has none."""
-    digest, triples, trimmed = None, {}, Counter()
+    digest, triples, trimmed, reasoner = None, {}, Counter(), None
     with artifact.open(encoding="utf-8") as lines:
         if lines.readline().rstrip("\n") != HEADER:
             return None
@@ -135,7 +143,11 @@ def read_header(artifact: Path) -> BuildSummary | None:
                 triples[rest[0]] = int(rest[1])
             elif key == "trimmed":
                 trimmed[rest[0].replace("_", " ")] = int(rest[1])
-    return BuildSummary(artifact, digest, triples, trimmed) if digest else None
+            elif key == "reasoner":
+                reasoner = rest[0]
+    if not digest or not reasoner:
+        return None  # an artifact from before this header: build anew
+    return BuildSummary(artifact, digest, triples, trimmed, reasoner=reasoner)
 
 
 def require_artifact(artifact: Path) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph import __version__, export, query
+from graph import __version__, explain, export, query
 from graph.anchors import write_anchors
 from graph.artifact import BuildSummary, build, default_artifact, open_store
 from graph.catalogue import (
@@ -21,6 +22,7 @@ from graph.catalogue import (
 )
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
+from graph.reason import REASONERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,6 +51,10 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("build", help="validate, reason and write the build artifact")
     cmd.add_argument("--force", action="store_true", help="rebuild even if no source changed")
+    cmd.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0],
+                     help="rules: crtkg's compiled OWL 2 RL rules, which record how each "
+                          "triple was derived (default); owlrl: the reference reasoner, "
+                          "slower, no derivations")
     cmd.set_defaults(run=run_build)
 
     cmd = commands.add_parser("queries", help="list the named queries (queries/*.rq)")
@@ -64,6 +70,20 @@ def parser() -> argparse.ArgumentParser:
                      help="leave the inferred triples out of the default graph")
     cmd.set_defaults(run=run_query)
 
+    cmd = commands.add_parser(
+        "explain", help="why a triple is in the graph: its proof tree, down to asserted triples",
+        description="Print how the reasoner derived S P O: every alternative derivation, with "
+                    "a sentence per step, down to asserted triples and the graph each is in. "
+                    "Terms are CURIEs (kg:echocrt), IRIs (<https://...>), `a` for rdf:type, "
+                    "and for O also literals (\"2008\"^^xsd:gYear, \"text\"@en, 2).")
+    cmd.add_argument("s", metavar="S", help="subject")
+    cmd.add_argument("p", metavar="P", help="predicate")
+    cmd.add_argument("o", metavar="O", help="object")
+    cmd.add_argument("--depth", type=int, default=explain.DEFAULT_DEPTH,
+                     help=f"derivation steps to follow (default {explain.DEFAULT_DEPTH})")
+    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd.set_defaults(run=run_explain)
+
     cmd = commands.add_parser("export", help="write the graph as Turtle, N-Triples, JSON-LD, "
                                              "TriG or N-Quads")
     cmd.add_argument("--format", choices=(*export.FORMATS, *export.MAPPING_FORMATS),
@@ -75,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-snomed", dest="snomed", action="store_false",
                      help="leave SNOMED CT out (its content may need a licence to "
                           "redistribute in your country)")
+    cmd.add_argument("--with-derivations", dest="derivations", action="store_true",
+                     help="add graph:derivations: how the reasoner derived each inferred "
+                          "triple")
     cmd.set_defaults(run=run_export)
 
     cmd = commands.add_parser(
@@ -129,7 +152,7 @@ def ensure_built(paths: SourcePaths, artifact: Path) -> BuildSummary:
 
 
 def run_build(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
-    print(build(paths, artifact, force=args.force).text())
+    print(build(paths, artifact, force=args.force, reasoner=args.reasoner).text())
     return 0
 
 
@@ -184,12 +207,25 @@ def describe_parameter(p: Parameter) -> str:
     return f"{p.name}{'' if p.required else '?'}: {kind}{values}"
 
 
+def run_explain(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    terms = (explain.parse_term(args.s, "S"), explain.parse_term(args.p, "P"),
+             explain.parse_term(args.o, "O", literal=True))
+    ensure_built(paths, artifact)
+    proof = explain.explain(open_store(artifact), *terms, depth=args.depth)
+    if args.format == "json":
+        print(json.dumps(proof.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(proof.lines()))
+    return 0
+
+
 def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
     ensure_built(paths, artifact)  # the build checks the mapping set against the graph too
     if args.format in export.MAPPING_FORMATS:
         data = export.export_mappings(paths.mappings_file, args.format, snomed=args.snomed)
     else:
-        data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed)
+        data = export.export(artifact, args.format, infer=args.infer, snomed=args.snomed,
+                             derivations=args.derivations)
     if args.output:
         args.output.write_bytes(data)
         print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)

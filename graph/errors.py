@@ -67,3 +67,13 @@ class QueryError(CrtkgError):
 
 class ArtifactMissing(CrtkgError):
     """No build artifact exists where one was expected."""
+
+
+class UnsupportedAxiom(CrtkgError):
+    """The ontology states an axiom that crtkg's compiled OWL 2 RL rules cannot express."""
+
+    def __init__(self, axioms: list[str]) -> None:
+        self.axioms = axioms
+        super().__init__("the reasoner's rules cannot express these axioms, so it would infer "
+                         "less than they imply (use `crtkg build --reasoner owlrl`, or restate "
+                         "them):\n" + "\n".join(f"  - {a}" for a in axioms))

@@ -10,7 +10,7 @@ from graph.artifact import require_artifact
 from graph.errors import CrtkgError
 from graph.identifiers import snomed_namespaces
 from graph.mappings import read_mapping_set, sssom_graph, write_tsv
-from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
+from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, DERIVATIONS_GRAPH, PREFIXES
 
 # format name -> (rdflib serializer, keeps named graphs)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -33,12 +33,18 @@ def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
         graph.bind(prefix, namespace, override=True, replace=True)
 
 
-def load_graphs(artifact: Path, infer: bool = True) -> list[Graph]:
-    """The artifact's named graphs: all of them, or only the asserted ones."""
+def load_graphs(artifact: Path, infer: bool = True, derivations: bool = False) -> list[Graph]:
+    """The artifact's named graphs: those of the default graph, or only the asserted ones;
+    and graph:derivations if asked."""
     require_artifact(artifact)
     dataset = Dataset()
-    dataset.parse(artifact, format="nquads")
-    return [dataset.graph(name) for name in (ALL_GRAPHS if infer else ASSERTED_GRAPHS)]
+    with artifact.open(encoding="utf-8") as lines:  # the derivations are most of the file
+        skip = "" if derivations else f"<{DERIVATIONS_GRAPH}> .\n"
+        kept = [line for line in lines if not (skip and line.endswith(skip))]
+    dataset.parse(data="".join(kept), format="nquads")
+    names = [*(ALL_GRAPHS if infer else ASSERTED_GRAPHS),
+             *((DERIVATIONS_GRAPH,) if derivations else ())]
+    return [dataset.graph(name) for name in names]
 
 
 def is_snomed(term: object) -> bool:
@@ -57,15 +63,16 @@ def without_snomed(graph: Graph) -> Graph:
 
 
 def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
-           snomed: bool = True) -> bytes:
+           snomed: bool = True, derivations: bool = False) -> bytes:
     """Serialize the graph: Turtle, N-Triples and JSON-LD merge the named graphs;
     TriG and N-Quads keep them apart. `infer=False` leaves the inferred graph out;
-    `snomed=False` leaves out SNOMED CT, which may need a licence to redistribute."""
+    `derivations=True` adds graph:derivations; `snomed=False` leaves out SNOMED CT, which
+    may need a licence to redistribute."""
     if fmt not in FORMATS:
         raise CrtkgError(f"unknown export format {fmt!r}; valid formats: "
                          f"{', '.join([*FORMATS, *MAPPING_FORMATS])}")
     serializer, keeps_graphs = FORMATS[fmt]
-    graphs = load_graphs(artifact, infer)
+    graphs = load_graphs(artifact, infer, derivations)
     if not snomed:
         graphs = [without_snomed(g) for g in graphs]
     if keeps_graphs:

@@ -9,6 +9,7 @@ BASE = "https://w3id.org/crtkg/"
 CRTKG = Namespace(BASE + "ontology/")  # the ontology's terms (TBox)
 KG = Namespace(BASE + "id/")  # curated individuals (ABox)
 GRAPH = Namespace(BASE + "graph/")  # named graphs of the build artifact
+DERIVATION = Namespace(BASE + "derivation/")  # derivations and the statements they relate
 
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 
@@ -84,10 +85,15 @@ IMPORTS_GRAPH = GRAPH.imports  # terms of external ontologies: ontology/imports/
 DATA_GRAPH = GRAPH.data  # the asserted evidence: graph/data/*.ttl
 MAPPINGS_GRAPH = GRAPH.mappings  # links to external terms and records: SKOS + SSSOM
 INFERRED_GRAPH = GRAPH.inferred  # only what the OWL 2 RL reasoner added, trimmed
+DERIVATIONS_GRAPH = GRAPH.derivations  # how each inferred triple was derived: rule, premises
 # Short names of the graphs, as build summaries and the artifact header name them.
 GRAPHS = {"ontology": ONTOLOGY_GRAPH, "imports": IMPORTS_GRAPH, "data": DATA_GRAPH,
-          "mappings": MAPPINGS_GRAPH, "inferred": INFERRED_GRAPH}
+          "mappings": MAPPINGS_GRAPH, "inferred": INFERRED_GRAPH,
+          "derivations": DERIVATIONS_GRAPH}
 ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, IMPORTS_GRAPH, DATA_GRAPH, MAPPINGS_GRAPH)
+# The graphs a query's default graph is the union of, and that it may name with GRAPH. The
+# derivations are about the triples, not more of them: a query sees them only when it asks
+# (FROM NAMED, named-graph-uri, default-graph-uri), and an export only when told to.
 ALL_GRAPHS = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 
 # Vocabularies whose own axioms are noise to users when the reasoner restates them.

@@ -52,7 +52,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
 
     `default_graph` and `named_graphs` (IRIs) replace the query's FROM and FROM NAMED, as the
     SPARQL protocol's dataset parameters do: giving one leaves the other empty unless given.
-    Without them and without FROM, the default graph is the union of the graphs.
+    Without them and without FROM, the default graph is the union of the graphs of
+    ALL_GRAPHS, which GRAPH can also name: graph:derivations only when asked for by name.
     `infer=False` leaves the inferred graph out of both. Every prefix of graph.namespaces is
     predeclared. `substitutions` binds variables to terms in the engine (a named query's
     parameters).
@@ -70,9 +71,7 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
             raise QueryError("leaving out the inferred graph does not combine with FROM in "
                              "the query; name the graphs with default-graph-uri and "
                              "named-graph-uri instead")
-    elif infer:
-        dataset["use_default_graph_as_union"] = True
-    else:
+    else:  # the union of the graphs, and the same graphs by name; not the derivations
         dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
         return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from owlrl import DeductiveClosure, OWLRL_Semantics
 from owlrl.Namespaces import ERRNS
@@ -12,21 +13,47 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from graph.errors import ReasoningFailed
 from graph.namespaces import BUILTIN_VOCABULARIES, INFERRED_GRAPH, OWL, RDF, RDFS
 
+if TYPE_CHECKING:
+    from graph.derive import Closure
+
 # Relations every term has with itself: restating them tells a user nothing.
 REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
              RDFS.subClassOf, RDFS.subPropertyOf}
 
 
+# The reasoners a build can use: crtkg's compiled rules (graph.derive, with derivations) and
+# owlrl, the reference they are tested against.
+REASONERS = ("rules", "owlrl")
+
+
 @dataclass
 class Inference:
-    """The inferred triples, and how many of each trivial kind were trimmed."""
+    """The inferred triples, how many of each trivial kind were trimmed, and (from the rules)
+    how each was derived."""
 
     graph: Graph
     trimmed: Counter[str] = field(default_factory=Counter)
+    closure: Closure | None = None
 
 
-def reason(graphs: dict[URIRef, Graph]) -> Inference:
-    """Run the OWL 2 RL closure over the named graphs and return only the new triples.
+def reason(graphs: dict[URIRef, Graph], reasoner: str = "rules") -> Inference:
+    """The OWL 2 RL closure of the named graphs, only the new triples, trimmed.
+
+    `reasoner` is "rules" (graph.derive: compiled rules that record derivations) or
+    "owlrl" (the reference); both keep the same triples.
+    """
+    if reasoner == "owlrl":
+        return reason_owlrl(graphs)
+    if reasoner != "rules":
+        raise ValueError(f"unknown reasoner {reasoner!r}; expected one of {REASONERS}")
+    from graph.derive import materialize  # derive trims with this module's trivial_kind
+
+    closure = materialize(graphs)
+    return Inference(closure.graph, closure.trimmed, closure)
+
+
+def reason_owlrl(graphs: dict[URIRef, Graph]) -> Inference:
+    """Run owlrl's OWL 2 RL closure over the named graphs and return only the new triples.
 
     The closure runs over one Dataset holding them all (ontology, imports, data), so rules
     that join them (the imported hierarchy, domains, sub-properties, chains) see each;

@@ -12,6 +12,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -35,6 +36,7 @@ class State:
     statistics: Statistics
     examples: list[NamedQuery]
     graph_tag: str  # identifies the served graph: the build's sources digest
+    store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
 
     def etag(self, query: QueryRequest) -> str:
         return etag_for(self.graph_tag, query)
@@ -47,19 +49,21 @@ def create_app(settings: Settings) -> Flask:
                      settings.worker_memory_mb)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    store = open_store(pool.artifact)
     app.extensions["crtkg"] = State(  # all read from the pool's own copy of the artifact
         settings=settings, pool=pool,
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
-        statistics=count(open_store(pool.artifact)), examples=examples,
-        graph_tag=graph_tag(pool.artifact))
+        statistics=count(store), examples=examples,
+        graph_tag=graph_tag(pool.artifact), store=store)
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
-    from server import api, pages, sparql
+    from server import api, explain, pages, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(explain.bp)
     app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message))
     app.register_error_handler(HTTPException, http_exception)
     return app

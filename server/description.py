@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph import __version__
-from graph.namespaces import BASE, GRAPHS, ONTOLOGY_IRI, PREFIXES, SD, VOID
+from graph.namespaces import ALL_GRAPHS, BASE, GRAPHS, ONTOLOGY_IRI, PREFIXES, SD, VOID
 from graph.results import FORMATS
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -41,15 +41,18 @@ class Statistics:
 
 
 def count(store: ox.Store) -> Statistics:
-    def pairs(query: str) -> list[tuple[str, int]]:
-        return [(s[0].value, int(s[1].value)) for s in
-                store.query(query, use_default_graph_as_union=True)]
+    """Every named graph's size (graph:derivations too), and the rest over the default graph,
+    which leaves the derivations out as queries do."""
+    default = [ox.NamedNode(str(g)) for g in ALL_GRAPHS]
 
-    graphs = dict(pairs("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
-                        "ORDER BY ?g"))
+    def pairs(query: str) -> list[tuple[str, int]]:
+        return [(s[0].value, int(s[1].value)) for s in store.query(query, default_graph=default)]
+
+    graphs = {s[0].value: int(s[1].value) for s in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
     totals = next(iter(store.query(
         "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
-        "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", use_default_graph_as_union=True)))
+        "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", default_graph=default)))
     classes = pairs("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) { ?x a ?c FILTER(isIRI(?c)) } "
                     "GROUP BY ?c ORDER BY DESC(?n) ?c")
     properties = pairs("SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")

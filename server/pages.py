@@ -20,6 +20,8 @@ GRAPH_NOTES = {
                 "PubMed, DOI and ClinicalTrials.gov records",
     "inferred": "only what the OWL 2 RL reasoner added to the ontology, imports and data "
                 "(trimmed)",
+    "derivations": "how the reasoner derived each inferred triple: the rule and its premises "
+                   "(not in the default graph; see /explain)",
 }
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.namespaces import PREFIXES, sparql_prologue
-from tests.conftest import TOTAL, TRIPLES
+from tests.conftest import DERIVATIONS, TOTAL, TRIPLES
 
 TRIAL = "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
 ECHOCRT = "CONSTRUCT { kg:echocrt ?p ?o } WHERE { kg:echocrt ?p ?o }"
@@ -218,7 +218,8 @@ def test_get_without_a_query_describes_the_service_and_its_dataset(client: Flask
         "SELECT ?g ?n { ?d sd:namedGraph [ sd:name ?g ; sd:graph [ void:triples ?n ] ] }",
         prefixes=PREFIXES)}
     assert endpoint == ["http://localhost/sparql"]
-    assert per_graph == {iri(f"graph:{name}"): n for name, n in TRIPLES.items()}
+    assert per_graph == {iri(f"graph:{name}"): n
+                         for name, n in {**TRIPLES, "derivations": DERIVATIONS}.items()}
 
 
 def test_the_void_partitions_count_classes_and_properties(client: FlaskClient) -> None:

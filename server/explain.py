@@ -1,0 +1,55 @@
+"""GET /explain?s=&p=&o=[&depth=]: why a triple is in the graph, as JSON or an HTML page.
+
+The proof tree comes from graph.explain over the store create_app loaded: a few point
+lookups per step, bounded by the depth, so it runs in the web process and not in a query
+worker. A malformed term is a 400 naming the parameter, a triple in no graph a 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from graph.explain import DEFAULT_DEPTH, NotInGraph, TermError, explain, parse_term
+from server.protocol import HttpError
+
+bp = Blueprint("explain", __name__)
+
+MAX_DEPTH = 20
+MEDIA_TYPES = ("application/json", "text/html")
+
+
+@bp.route("/explain")
+def explain_triple() -> Response | str:
+    wanted = request.accept_mimetypes.best_match(MEDIA_TYPES)
+    if wanted is None:
+        raise HttpError(406, f"/explain answers {' or '.join(MEDIA_TYPES)}; the Accept header "
+                             f"asks for {request.headers.get('Accept')}")
+    terms = []
+    for name, literal in (("s", False), ("p", False), ("o", True)):
+        value = request.args.get(name)
+        if value is None:
+            raise HttpError(400, f"parameter {name} is missing; /explain?s=...&p=...&o=... "
+                                 "takes CURIEs, IRIs or (for o) a literal")
+        try:
+            terms.append(parse_term(value, name, literal))
+        except TermError as err:
+            raise HttpError(400, f"parameter {err}") from err
+    depth = _depth(request.args.get("depth"))
+    try:
+        proof = explain(current_app.extensions["crtkg"].store, *terms, depth=depth)
+    except NotInGraph as err:
+        raise HttpError(404, str(err)) from err
+    message = (f"{proof.text} is asserted in {proof.graph}" if proof.asserted
+               else f"{proof.text} is inferred, {len(proof.steps)} way(s)")
+    if wanted == "text/html":
+        return render_template("explain.html", proof=proof, message=message, depth=depth)
+    return jsonify({"message": message, "depth": depth, "proof": proof.as_json()})
+
+
+def _depth(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_DEPTH
+    if not text.isdigit() or not 0 <= int(text) <= MAX_DEPTH:
+        raise HttpError(400, f"parameter depth={text!r}: expected a whole number from 0 to "
+                             f"{MAX_DEPTH}")
+    return int(text)
