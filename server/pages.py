@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 
 from graph.catalogue import NamedQuery, shorten_all
-from graph.namespaces import BASE, GRAPHS, PREFIXES, shorten
+from graph.namespaces import BASE, GRAPHS, INFERRED_GRAPH, PREFIXES, shorten
 from graph.results import FORMATS
 from server.protocol import API_FORMATS
 
@@ -46,6 +46,9 @@ def index() -> str:
         "api_formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
                         for f in API_FORMATS],
         "parameters": {q.name: parameters(q) for q in state.examples},
+        # A resource's inferred values link to how the reasoner derived them.
+        "explain": url_for("explain.explain_triple"),
+        "inferred": str(INFERRED_GRAPH),
     }
     return render_template(
         "index.html", examples=state.examples, stats=stats, formats=FORMATS, prefixes=PREFIXES,

@@ -200,6 +200,33 @@ def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_serve
     assert "xsd:gYearMonth" in notes  # the trial's start and completion dates
 
 
+def test_each_inferred_value_links_to_its_explanation(browser: WebDriver, live_server: str,
+                                                      store: ox.Store) -> None:
+    open_page(browser, live_server + "/?" + urllib.parse.urlencode({
+        "query": f"SELECT ?property ?value WHERE {{ <{KG.prospect}> ?property ?value }}",
+        "resource": str(KG.prospect)}))
+    answer(browser, (By.ID, "results-table"))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results-table a.why"))
+    marked = browser.execute_script("""
+        return Array.from(document.querySelectorAll("#results-table tbody tr"))
+          .filter((tr) => tr.querySelector("a.why"))
+          .map((tr) => Array.from(tr.cells, (td) => td.querySelector("a.iri, .literal").textContent));
+        """)
+    inferred = rows(store, f"SELECT ?property ?value {{ GRAPH graph:inferred {{ <{KG.prospect}> "
+                           "?property ?value } }")
+    assert sorted(map(tuple, marked)) == sorted((r["property"], r["value"]) for r in inferred)
+    assert ("crtkg:studiedModality", "kg:echocardiography") in map(tuple, marked)
+    # An asserted value has no such link.
+    assert ("rdfs:label", "PROSPECT") not in map(tuple, marked)
+    why = browser.find_element(
+        By.XPATH, "//tr[td/a[text()='crtkg:studiedModality'] and td/a[text()='kg:echocardiography']]"
+                  "//a[contains(@class, 'why')]")
+    why.click()
+    heading = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
+    assert heading.text == "kg:prospect crtkg:studiedModality kg:echocardiography"
+    assert "is inferred" in browser.find_element(By.TAG_NAME, "main").text
+
+
 def test_a_terms_page_lists_its_external_links(browser: WebDriver, live_server: str) -> None:
     open_page(browser, live_server + "/?" + urllib.parse.urlencode({
         "query": f"SELECT ?property ?value WHERE {{ <{KG['heart-failure']}> ?property ?value }}",

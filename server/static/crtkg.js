@@ -101,6 +101,12 @@
     return span;
   }
 
+  // The SPARQL JSON rows behind each results table, for marks added after it is shown.
+  const shownRows = new WeakMap();
+  function rowsOf(table) {
+    return shownRows.get(table) || [];
+  }
+
   function plural(n, word) {
     return n + " " + word + (n === 1 ? "" : "s");
   }
@@ -153,6 +159,7 @@
     const thead = el("thead");
     thead.append(headRow);
     const tbody = el("tbody");
+    shownRows.set(table, rows);
     for (const row of rows) {
       const tr = el("tr");
       for (const v of vars) {
@@ -180,6 +187,39 @@
     const pre = el("pre", { id: "turtle", class: "turtle", tabindex: "0" });
     pre.append(el("code", {}, text));
     answer.append(pre);
+  }
+
+  // The explanation page of a triple: s, p and o as the endpoint's N-Triples forms.
+  function explainHref(subject, property, value) {
+    const form = (term) => term.type === "uri" ? "<" + term.value + ">"
+      : JSON.stringify(term.value) + (term["xml:lang"] ? "@" + term["xml:lang"]
+        : term.datatype && term.datatype !== XSD_STRING ? "^^<" + term.datatype + ">" : "");
+    return data.explain + "?" + new URLSearchParams({ s: "<" + subject + ">",
+      p: form(property), o: form(value) }).toString();
+  }
+
+  // In a resource's table of properties, the values only the reasoner added get a link to
+  // the explanation of how it derived them.
+  async function markInferred(iri, signal) {
+    const table = document.getElementById("results-table");
+    if (!table || !data.explain) return;
+    const query = "SELECT ?property ?value WHERE { GRAPH <" + data.inferred + "> { <" + iri +
+      "> ?property ?value } }";
+    const response = await fetch(data.endpoint, { method: "POST", signal: signal,
+      headers: { Accept: SPARQL_JSON }, body: new URLSearchParams({ query: query }) });
+    if (!response.ok) return;  // the properties are the answer; the marks are extra
+    const inferred = new Set((await response.json()).results.bindings.map(
+      (row) => JSON.stringify([row.property, row.value])));
+    const vars = [...table.tHead.rows[0].cells].map((cell) => cell.textContent);
+    const [pi, vi] = [vars.indexOf("property"), vars.indexOf("value")];
+    if (pi < 0 || vi < 0) return;
+    for (const [i, row] of rowsOf(table).entries()) {
+      const key = JSON.stringify([row.property, row.value]);
+      if (!inferred.has(key)) continue;
+      const link = el("a", { href: explainHref(iri, row.property, row.value),
+        class: "why", title: "Why: how the reasoner derived this" }, "inferred: why?");
+      table.tBodies[0].rows[i].cells[vi].append(" ", link);
+    }
   }
 
   // A term's links to external ontologies (the SSSOM mapping set), as clickable IRIs.
@@ -266,6 +306,7 @@
         const results = JSON.parse(text);
         if (typeof results.boolean === "boolean") showBoolean(results.boolean, seconds);
         else showTable(results, seconds, infer);
+        if (job.resource && infer) await markInferred(job.resource, controller.signal);
         if (job.resource) await showLinks(job.resource, controller.signal);
       } else {
         showTriples(text, seconds);
