@@ -174,10 +174,10 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
 def find_named_query(paths: SourcePaths, name: str) -> NamedQuery | None:
     """The named query `name`, or the .rq file `name` if it has a `#+` header; else None."""
     path = paths.queries_dir / f"{name}.rq"
-    if re.fullmatch(r"[\w-]+", name) and path.is_file():
+    if re.fullmatch(r"[\w-]+", name) and query.names_a_file(str(path)):
         return read_named_query(path)
     path = Path(name)
-    if name.endswith(".rq") and path.is_file() and path.read_text(
+    if name.endswith(".rq") and query.names_a_file(name) and path.read_text(
             encoding="utf-8", errors="replace").startswith(HEADER):
         return read_named_query(path)
     return None

@@ -29,6 +29,10 @@ class SourcePaths:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        # Absolute, so that file IRIs and messages do not depend on the working directory.
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
     @property
     def ontology_files(self) -> list[Path]:
         return [self.root / "ontology" / "crtkg.ttl"]

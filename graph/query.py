@@ -30,10 +30,22 @@ def sparql_syntax_error(path: Path, err: SyntaxError) -> SourceError:
     return SourceError(path, f"SPARQL syntax error: {message}", line, column)
 
 
+def names_a_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file (a query text, however long, is not).
+
+    >>> names_a_file("SELECT * WHERE { ?s ?p ?o }" * 20)
+    False
+    """
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or a NUL byte
+        return False
+
+
 def read_query(query_or_file: str) -> str:
     """The query text: the contents of the file if the argument names one, else itself."""
     path = Path(query_or_file)
-    if query_or_file.endswith((".rq", ".sparql")) or (len(query_or_file) < 4096 and path.is_file()):
+    if query_or_file.endswith((".rq", ".sparql")) or names_a_file(query_or_file):
         try:
             return path.read_text(encoding="utf-8")
         except OSError as err:

@@ -166,3 +166,19 @@ def test_bad_parameters_name_themselves(crtkg, args, message):
     status, _, err = crtkg("query", *args)
     assert status == 1
     assert message in err
+
+
+def test_a_long_query_text_is_run_not_taken_for_a_file_name(crtkg):
+    # Over the 255 bytes a file name may have: asking the file system about it must not fail.
+    long_query = "SELECT ?trial WHERE { ?trial crtkg:registryNumber ?n } " + "#" * 300
+    status, out, err = crtkg("query", long_query)
+    assert status == 0, err
+    assert "kg:prospect" in out and "kg:echocrt" in out
+
+
+def test_a_relative_root_builds(capsys, monkeypatch, tmp_path):
+    # Sources under a relative root still parse (their file IRIs need an absolute path).
+    monkeypatch.chdir(ROOT)
+    status = main(["--root", ".", "--artifact", str(tmp_path / "a.nq"), "build"])
+    assert status == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith(f"Built {tmp_path / 'a.nq'}")
