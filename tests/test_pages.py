@@ -174,7 +174,7 @@ def test_nothing_is_fetched_off_site(client: FlaskClient, elements: Elements) ->
         if asset.endswith(".js"):
             # The script asks only its own server: the endpoint and the API the page names.
             assert re.findall(r"fetch\(([^,)]*)", text) == [
-                "data.api + linksPath", "data.endpoint", "data.api + job.path"]
+                "data.endpoint", "data.api + linksPath", "data.endpoint", "data.api + job.path"]
             assert "innerHTML" not in text and "insertAdjacentHTML" not in text
 
 
