@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.artifact import BuildSummary, build, open_store
+from graph.catalogue import NamedQuery, load_catalogue
 from graph.load import SourcePaths
 from graph.query import run_query, select_rows, short
 from server import create_app
@@ -48,6 +50,20 @@ def rows(store: ox.Store, query: str, infer: bool = True) -> list[dict[str, str]
     """The rows of a SELECT answer, each term in its short form (CURIE or plain value)."""
     _, solutions = select_rows(run_query(store, query, infer=infer))
     return [{k: short(v) for k, v in row.items()} for row in solutions]
+
+
+def answer(store: ox.Store, name: str, infer: bool = True, **given: str) -> list[tuple]:
+    """The named query NAME's rows as tuples in the order of its variables, '' for an unbound
+    one. Parameter variables (projected so that the engine binds them) are left out."""
+    names, solutions = select_rows(named_queries()[name].run(store, given, infer=infer))
+    shown = [n for n in names if not n.startswith("_")]
+    return [tuple(short(row[n]) if n in row else "" for n in shown) for row in solutions]
+
+
+@functools.cache
+def named_queries() -> dict[str, NamedQuery]:
+    """The catalogue of queries/, by name, read once."""
+    return {q.name: q for q in load_catalogue(ROOT / "queries")}
 
 
 def column(store: ox.Store, query: str, infer: bool = True) -> set[str]:

@@ -18,7 +18,7 @@ import pytest
 
 from graph.catalogue import load_catalogue
 from graph.query import run_query, select_rows, short
-from tests.conftest import ROOT
+from tests.conftest import ROOT, answer
 
 QUERIES = {q.name: q for q in load_catalogue(ROOT / "queries")}
 
@@ -36,16 +36,6 @@ ARTICLES = ["kg:prospect-article", "kg:echocrt-article", "kg:rethinq-article",
             "kg:reverse-article", "kg:block-hf-article", "kg:leyva-2009-article",
             "kg:care-hf-article", "kg:companion-article", "kg:raft-article",
             "kg:starter-article"]
-
-
-def answer(store: ox.Store, name: str, infer: bool = True, **given: str) -> list[tuple]:
-    """A named query's rows as tuples in the order of its variables, '' for an unbound one.
-
-    Parameter variables (projected so that the engine binds them) are left out.
-    """
-    names, solutions = select_rows(QUERIES[name].run(store, given, infer=infer))
-    shown = [n for n in names if not n.startswith("_")]
-    return [tuple(short(row[n]) if n in row else "" for n in shown) for row in solutions]
 
 
 def header(store: ox.Store, name: str, **given: str) -> list[str]:

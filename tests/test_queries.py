@@ -12,7 +12,7 @@ import pytest
 
 from graph.catalogue import ParameterError, load_catalogue
 from graph.query import run_query, select_rows, short
-from tests.conftest import ROOT
+from tests.conftest import ROOT, answer
 
 QUERIES = {q.name: q for q in load_catalogue(ROOT / "queries")}
 
@@ -95,16 +95,6 @@ SCAR = "assessment of myocardial scar"
 MODALITIES = ["kg:echocardiography", "kg:speckle-tracking-echocardiography",
               "kg:tissue-doppler-imaging", "kg:cardiac-mri", "kg:lge-cmr", "kg:nuclear-imaging",
               "kg:spect", "kg:pet"]
-
-
-def answer(store: ox.Store, name: str, infer: bool = True, **given: str) -> list[tuple]:
-    """A named query's rows as tuples in the order of its variables, '' for an unbound one.
-
-    Parameter variables (projected so that the engine binds them) are left out.
-    """
-    names, solutions = select_rows(QUERIES[name].run(store, given, infer=infer))
-    shown = [n for n in names if not n.startswith("_")]
-    return [tuple(short(row[n]) if n in row else "" for n in shown) for row in solutions]
 
 
 def header(store: ox.Store, name: str, **given: str) -> list[str]:
