@@ -23,6 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from graph.anchors import write_anchors  # noqa: E402 (the project, from its checkout)
+from graph.load import SourcePaths  # noqa: E402
+
 SOURCE_NAME = "synthetic-review"  # kg:synthetic-review; its text: sources/synthetic-review.txt
 HARM_FINDINGS = 20
 FINDINGS_PER_STUDY = 3
@@ -214,6 +219,8 @@ def write_root(root: Path, studies: int, seed: int) -> None:
     (data / "synthetic.ttl").write_text("\n".join(gen.turtle), encoding="utf-8")
     (data / "sources" / f"{SOURCE_NAME}.txt").write_text(
         "\n".join(gen.sentences) + "\n", encoding="utf-8")
+    # Every claim quoted from a stored text is anchored in it, as `crtkg anchors write` does.
+    write_anchors(SourcePaths(root))
 
 
 def crtkg_command() -> list[str]:
