@@ -21,7 +21,7 @@ from rdflib import Literal, Node, URIRef
 
 from graph.errors import Problem, SourceError
 from graph.load import SourcePaths, Sources, parse_turtle, statement_lines
-from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, shorten
+from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, shorten, term_text
 
 ANCHORS_FILE = "anchors.ttl"  # in graph/data/, beside the claims
 CONTEXT = 32  # characters of oa:prefix and oa:suffix, where the text has them
@@ -172,7 +172,7 @@ class AnchorCheck:
 
     def problem(self, node: Node, message: str) -> Problem:
         where = f"anchor of {shorten(self.claim)} in {self.text_file}"
-        return Problem(*self.sources.location(node), _short(node), f"{where}: {message}")
+        return Problem(*self.sources.location(node), term_text(node), f"{where}: {message}")
 
     def run(self) -> list[Problem]:
         data = self.sources.data
@@ -180,7 +180,7 @@ class AnchorCheck:
         source = data.value(self.anchor, OA.hasSource)
         if source != self.document:
             problems.append(self.problem(self.anchor, (
-                f"oa:hasSource is {_short(source)}, not {shorten(self.document)}, the "
+                f"oa:hasSource is {term_text(source)}, not {shorten(self.document)}, the "
                 "document the claim is quoted from")))
         quote = self.selector(OA.TextQuoteSelector)
         position = self.selector(OA.TextPositionSelector)
@@ -213,7 +213,8 @@ class AnchorCheck:
         if start is None or end is None or not 0 <= start <= end <= len(self.text):
             return [self.problem(position, (
                 f"oa:start and oa:end must be offsets 0 <= start <= end <= {len(self.text)} "
-                f"(the text's length); they are {_short(stated[0])} and {_short(stated[1])}"))]
+                f"(the text's length); they are {term_text(stated[0])} and "
+                f"{term_text(stated[1])}"))]
         exact, prefix, suffix = (self.string(quote, p) for p in (OA.exact, OA.prefix, OA.suffix))
         before = self.text[max(0, start - len(prefix)):start]
         after = self.text[end:end + len(suffix)]
@@ -221,7 +222,7 @@ class AnchorCheck:
         if self.text[start:end] != exact:
             problems.append(self.problem(position, (
                 f"the text at {start}..{end} is {_excerpt(self.text[start:end])}, not the "
-                f"oa:exact of {_short(quote)}, {_excerpt(exact)}")))
+                f"oa:exact of {term_text(quote)}, {_excerpt(exact)}")))
         if before != prefix:
             problems.append(self.problem(quote, (
                 f"oa:prefix {_excerpt(prefix)} is not the text just before {start} "
@@ -243,8 +244,3 @@ def _offset(value: Node | None) -> int | None:
 def _excerpt(text: str, width: int = 60) -> str:
     return repr(text if len(text) <= width else text[:width - 1] + "…")
 
-
-def _short(node: Node | None) -> str:
-    if isinstance(node, URIRef):
-        return shorten(str(node))
-    return repr(str(node)) if node is not None else "missing"

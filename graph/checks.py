@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 
 from graph.errors import Problem, SourceError
 from graph.load import Sources
-from graph.namespaces import PREFIXES, shorten
+from graph.namespaces import PREFIXES, shorten, term_text
 from graph.query import sparql_syntax_error
 
 REQUIRED = ("focus", "message")
@@ -71,10 +71,10 @@ def run_check(store: ox.Store, check: Check, sources: Sources) -> list[Problem]:
         focus, value = row["focus"], row["value"] if has_value else None
         message = _IRI_IN_MESSAGE.sub(lambda m: shorten(m[1]), _text(row["message"]))
         if value is not None:
-            message += f" (value {_term(value)})"
+            message += f" (value {term_text(value)})"
         node = URIRef(focus.value) if isinstance(focus, ox.NamedNode) else None
         file, line = sources.location(node)
-        problems.append(Problem(file, line, _term(focus), f"{message} [check {check.name}]"))
+        problems.append(Problem(file, line, term_text(focus), f"{message} [check {check.name}]"))
     return problems
 
 
@@ -95,10 +95,3 @@ def _solutions(store: ox.Store, check: Check) -> tuple[ox.QuerySolutions, bool]:
 def _text(term: object) -> str:
     return term.value if isinstance(term, ox.Literal | ox.NamedNode) else "fails this check"
 
-
-def _term(term: object) -> str:
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.Literal):
-        return repr(term.value)
-    return str(term)

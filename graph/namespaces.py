@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import Literal, Namespace, URIRef
 
 BASE = "https://w3id.org/crtkg/"
 
@@ -106,6 +107,22 @@ def shorten(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return f"<{iri}>"
+
+
+def term_text(term: object) -> str:
+    """How a message shows a term, rdflib's or pyoxigraph's: a CURIE where a prefix fits, a
+    literal quoted, "missing" for none.
+
+    >>> term_text(URIRef(BASE + "id/echocrt")), term_text(ox.Literal("2009")), term_text(None)
+    ('kg:echocrt', "'2009'", 'missing')
+    """
+    if term is None:
+        return "missing"
+    if isinstance(term, URIRef | ox.NamedNode):
+        return shorten(str(term) if isinstance(term, URIRef) else term.value)
+    if isinstance(term, Literal | ox.Literal):
+        return repr(str(term) if isinstance(term, Literal) else term.value)
+    return str(term)
 
 
 def sparql_prologue() -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Literal, Node, URIRef
 
 from graph.anchors import anchor_problems, read_stored_text, stored_text_file
 from graph.checks import check_problems
 from graph.errors import Problem, ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, PROV, SH, shorten
+from graph.namespaces import CRTKG, PROV, SH, term_text
 
 
 def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None) -> None:
@@ -39,10 +38,10 @@ def shape_violations(sources: Sources) -> list[Problem]:
         message = str(report.value(result, SH.resultMessage) or "violates its shape")
         value = report.value(result, SH.value)
         if path is not None:
-            message = f"{curie(path)}: {message}"
+            message = f"{term_text(path)}: {message}"
         if value is not None and value != focus:  # a node shape's value is its focus
-            message += f" (value {curie(value)})"
-        problems.append(Problem(*sources.location(focus), curie(focus), message))
+            message += f" (value {term_text(value)})"
+        problems.append(Problem(*sources.location(focus), term_text(focus), message))
     return problems
 
 
@@ -60,16 +59,9 @@ def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
         for quote in sources.data.objects(claim, CRTKG.quote):
             if str(quote) not in text:
                 problems.append(Problem(
-                    *sources.location(claim), curie(claim),
-                    f"crtkg:quote is not in the text of {curie(document)} ({text_file}): "
+                    *sources.location(claim), term_text(claim),
+                    f"crtkg:quote is not in the text of {term_text(document)} ({text_file}): "
                     f"{str(quote)[:80]!r}"))
     return problems
 
 
-def curie(node: Node | None) -> str:
-    """A short form of a term for messages: a CURIE when a known prefix fits."""
-    if isinstance(node, URIRef):
-        return shorten(str(node))
-    if isinstance(node, Literal):
-        return repr(str(node))
-    return str(node)
