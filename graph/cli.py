@@ -129,6 +129,15 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--root", type=Path, default=argparse.SUPPRESS,
                      help="project checkout whose ontology/imports to refresh")
     cmd.set_defaults(run=run_imports_refresh)
+    cmd = actions.add_parser(
+        "registry", help="extract the bioregistry's records of the prefixes in use",
+        description="Write graph/registry.json: the installed bioregistry's record (its name "
+                    "for the prefix, URI prefixes, identifier pattern) of every prefix the "
+                    "prefix map and the source files use. The build checks identifiers "
+                    "against it.")
+    cmd.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                     help="project checkout whose source files name the prefixes")
+    cmd.set_defaults(run=run_imports_registry)
 
     cmd = commands.add_parser("anchors", help="manage the text anchors of quoted claims "
                                               "(graph/data/anchors.ttl)")
@@ -240,6 +249,14 @@ def run_imports_refresh(args: argparse.Namespace, paths: SourcePaths, artifact: 
     for module in refresh(args.source, paths.imports_dir):
         print(f"{module.name}: version {module.version}, {module.seeds} seeds, "
               f"{module.classes} classes -> {module.module_file}")
+    return 0
+
+
+def run_imports_registry(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    from graph.registry import write_extract
+
+    target, count = write_extract(paths.prefixed_files())
+    print(f"wrote {target}: the bioregistry's records of {count} prefixes")
     return 0
 
 

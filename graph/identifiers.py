@@ -1,21 +1,26 @@
 """External identifiers, checked against the bioregistry: known prefix, valid local id, and
 an IRI the prefix's community uses.
 
-The bioregistry package bundles its registry, so the checks run offline. A CURIE passes
-when its prefix is in our prefix map (graph.namespaces), the bioregistry knows the prefix,
-lists our IRI among the prefix's URI prefixes, and the local id matches its pattern.
+The checks read the bioregistry's records as graph/registry.py extracted them, offline. A
+CURIE passes when its prefix is in our prefix map (graph.namespaces), the bioregistry knows
+the prefix, lists our IRI among the prefix's URI prefixes, and the local id matches its
+pattern.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from types import ModuleType
 
 from graph.namespaces import EXTERNAL_PREFIXES, OBO, PREFIXES
+from graph.registry import (
+    LOCAL_PREFIXES,
+    REGISTRY_FILE,
+    Record,
+    extract,
+    records_from_bioregistry,
+)
 
-# The project's own namespaces: not in any registry, so they expand through PREFIXES only.
-LOCAL_PREFIXES = ("kg", "crtkg")
 OBO_IRI = re.compile(re.escape(str(OBO)) + r"([A-Za-z]+)_(\w+)$")
 
 
@@ -41,21 +46,15 @@ class IdentifierError(ValueError):
     """A CURIE or IRI that the prefix registry does not accept; the message says why."""
 
 
-def registry() -> ModuleType:
-    """The bioregistry, imported on first use: it loads its whole registry, which only
-    the build needs (not the server's query workers, which have a memory cap)."""
-    import bioregistry
-
-    return bioregistry
-
-
-@cache
-def registry_prefix(prefix: str) -> str:
-    """The bioregistry's own name for a prefix, or IdentifierError if it has none."""
-    normalized = registry().normalize_prefix(prefix)
-    if normalized is None:
+def record(prefix: str) -> Record:
+    """The bioregistry's record of a prefix, or IdentifierError if it has none."""
+    found = extract().get(prefix)
+    if found is not None:
+        return found
+    if not records_from_bioregistry({prefix}):
         raise IdentifierError(f"unknown prefix {prefix!r}: not in the bioregistry")
-    return normalized
+    raise IdentifierError(f"prefix {prefix!r} is not in {REGISTRY_FILE.name}, the extract "
+                          "of the bioregistry; run `crtkg imports registry`")
 
 
 def check_namespace(prefix: str, namespace: str) -> None:
@@ -81,8 +80,7 @@ def known_prefixes() -> list[str]:
 def check_registered(prefix: str, namespace: str) -> None:
     """Raise unless the bioregistry knows `prefix` and lists `namespace` among its URI
     prefixes: the check on graph/namespaces.py itself, so no namespace there is made up."""
-    resource = registry().get_resource(registry_prefix(prefix))
-    if namespace not in resource.get_uri_prefixes():
+    if namespace not in record(prefix).uri_prefixes:
         raise IdentifierError(f"{namespace} is not a URI prefix the bioregistry knows for "
                               f"{prefix!r}")
 
@@ -90,14 +88,14 @@ def check_registered(prefix: str, namespace: str) -> None:
 @cache
 def snomed_namespaces() -> tuple[str, ...]:
     """Every IRI form of SNOMED CT the bioregistry knows, for exports that leave it out."""
-    return tuple(sorted(registry().get_resource("snomedct").get_uri_prefixes()))
+    return record("snomedct").uri_prefixes
 
 
 def check_local_id(prefix: str, local_id: str) -> None:
     """Raise unless the local id matches the identifier pattern of its prefix."""
     if prefix in LOCAL_PREFIXES:
         return
-    pattern = registry().get_pattern(registry_prefix(prefix))
+    pattern = record(prefix).pattern
     if pattern and not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), local_id):
         raise IdentifierError(f"{prefix}:{local_id} does not match the pattern of "
                               f"{prefix!r}, {pattern}")
@@ -128,6 +126,6 @@ def check_obo_iri(iri: str) -> str:
     if match is None:
         raise IdentifierError(f"<{iri}> is not an OBO term IRI (obo:PREFIX_identifier)")
     prefix, local_id = match.groups()
-    registry_prefix(prefix)
+    record(prefix)
     check_local_id(prefix, local_id)
     return f"{prefix}:{local_id}"

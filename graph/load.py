@@ -14,6 +14,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graph.errors import SourceError
 from graph.mappings import MappingSet, read_mapping_set
+from graph.registry import REGISTRY_FILE
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -86,6 +87,11 @@ class SourcePaths:
         return [*self.ontology_files, self.shapes_file, *self.import_files, self.mappings_file,
                 *self.data_files, *texts, *self.check_files]
 
+    def prefixed_files(self) -> list[Path]:
+        """The files whose CURIEs and OBO IRIs the identifier checks read."""
+        return [*self.ontology_files, *self.import_files, self.mappings_file,
+                *self.data_files]
+
     def check_exists(self) -> None:
         for path in [*self.ontology_files, self.shapes_file, self.mappings_file, self.data_dir]:
             if not path.exists():
@@ -94,8 +100,9 @@ class SourcePaths:
 
 
 # The libraries whose releases change what a build writes or accepts: the reasoner, the
-# shape checker, the prefix registry, the parser and the canonical serializer.
-BUILD_LIBRARIES = ("owlrl", "pyshacl", "bioregistry", "rdflib", "pyoxigraph")
+# shape checker, the parser and the canonical serializer. (The prefix registry is read from
+# its extract, graph/registry.json, which the digest covers as code.)
+BUILD_LIBRARIES = ("owlrl", "pyshacl", "rdflib", "pyoxigraph")
 
 
 def sources_digest(paths: SourcePaths) -> str:
@@ -105,7 +112,7 @@ def sources_digest(paths: SourcePaths) -> str:
     Equal digests mean the build would produce the same artifact, so it can be reused.
     """
     digest = hashlib.sha256()
-    code = sorted(PACKAGE_DIR.glob("*.py"))
+    code = sorted([*PACKAGE_DIR.glob("*.py"), REGISTRY_FILE])
     for path in [*paths.all_files(), *code]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for library in BUILD_LIBRARIES:

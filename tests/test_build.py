@@ -44,7 +44,7 @@ def test_a_new_release_of_a_build_library_makes_the_next_build_a_real_one(
     assert build(project_copy, artifact).reused
     real = load.metadata.version
     monkeypatch.setattr(load.metadata, "version",
-                        lambda name: "99.0" if name == "bioregistry" else real(name))
+                        lambda name: "99.0" if name == "pyoxigraph" else real(name))
     assert not build(project_copy, artifact).reused
 
 

@@ -3,7 +3,9 @@ reasoning, SNOMED CT left out on request, and the mapping set as a standard read
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,20 +13,22 @@ import pytest
 from rdflib import Graph, URIRef
 from sssom.parsers import parse_sssom_rdf, parse_sssom_table
 
-from graph import export
+from graph import export, registry
 from graph.artifact import build, open_store
 from graph.cli import main
 from graph.errors import SourceError, ValidationFailed
 from graph.identifiers import (
     IRI_PATTERN,
+    IdentifierError,
+    check_obo_iri,
     check_registered,
-    registry,
     snomed_namespaces,
 )
 from graph.load import SourcePaths
 from graph.mappings import read_mapping_set
 from graph.namespaces import EXTERNAL_PREFIXES, MAPPINGS_GRAPH, PREFIXES
 from graph.query import run_query
+from graph.registry import REGISTRY_FILE, extract, records_from_bioregistry, used_prefixes
 from tests.conftest import ROOT, good_build, rows
 
 MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
@@ -36,7 +40,8 @@ SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry know
 def test_every_row_resolves_to_an_iri_the_registry_knows():
     mapping_set = read_mapping_set(MAPPINGS)
     assert len(mapping_set.mappings) == 50
-    bioregistry = registry()
+    import bioregistry  # the installed registry itself, not crtkg's extract of it
+
     for m in mapping_set.mappings:
         prefix, local = m.row["object_id"].split(":", 1)
         namespace = EXTERNAL_PREFIXES.get(prefix) or PREFIXES[prefix]
@@ -48,6 +53,31 @@ def test_every_row_resolves_to_an_iri_the_registry_knows():
         assert pattern is None or re.fullmatch(pattern.strip("^$"), local), m.row
         assert m.subject.startswith("https://w3id.org/crtkg/"), m.row
         assert m.predicate.startswith("http://www.w3.org/2004/02/skos/core#"), m.row
+
+
+def test_the_registry_extract_is_what_the_installed_bioregistry_says():
+    extract_file = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    assert extract_file["bioregistry_version"] == metadata.version("bioregistry")
+    assert extract() == records_from_bioregistry(set(extract()))
+
+
+def test_the_registry_extract_covers_every_prefix_the_sources_use():
+    assert used_prefixes(SourcePaths(ROOT).prefixed_files()) <= set(extract())
+
+
+def test_a_prefix_missing_from_the_extract_names_the_command_that_adds_it():
+    assert "GO" not in extract()  # the bioregistry knows GO; crtkg uses none of its terms
+    with pytest.raises(IdentifierError, match=r"'GO' is not in registry.json, the extract "
+                                              r"of the bioregistry; run `crtkg imports registry`"):
+        check_obo_iri("http://purl.obolibrary.org/obo/GO_0008150")
+
+
+def test_imports_registry_writes_the_extract(tmp_path: Path, capsys, monkeypatch):
+    target = tmp_path / "registry.json"
+    monkeypatch.setattr(registry, "REGISTRY_FILE", target)
+    assert main(["imports", "registry", "--root", str(ROOT)]) == 0
+    assert target.read_text(encoding="utf-8") == REGISTRY_FILE.read_text(encoding="utf-8")
+    assert f"wrote {target}: the bioregistry's records of" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("prefix", sorted(EXTERNAL_PREFIXES))
