@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.plugins.serializers.nt import _nt_row  # rdflib's own N-Triples line
+from rdflib import BNode, Literal
+from rdflib.term import Node
 
 from graph.derivations import derivation_triples
 from graph.errors import ArtifactMissing
@@ -97,13 +98,62 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
 
 
 def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
-    """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes."""
-    text = "".join(f"{_nt_row(triple)[:-3]} <{GRAPHS[name]}> .\n"
-                   for name, triples in graphs.items() for triple in triples)
-    quads = ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
-    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    return sorted(line for line in text.splitlines() if line)
+    """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes.
+
+    RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so just
+    those go through Oxigraph's canonicalization; every other line is written directly,
+    each term spelled once, as Oxigraph spells it.
+    """
+    spell = TermSpelling()
+    lines, blank = [], []
+    for name, triples in graphs.items():
+        where = f"<{GRAPHS[name]}> ."
+        for s, p, o in triples:
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                blank.append(ox.Quad(spell.term(s), spell.term(p), spell.term(o),
+                                     ox.NamedNode(GRAPHS[name])))
+            else:
+                lines.append(f"{spell(s)} {spell(p)} {spell(o)} {where}")
+    if blank:
+        quads = ox.Dataset(blank)
+        quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        lines += [line for line in text.splitlines() if line]
+    lines.sort()
+    return lines
+
+
+class TermSpelling:
+    """rdflib terms as Oxigraph terms and as their N-Triples text, each converted once."""
+
+    def __init__(self) -> None:
+        self.terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        self.texts: dict[Node, str] = {}
+
+    def term(self, node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = self.terms.get(node)
+        if found is None:
+            found = self.terms[node] = to_oxigraph(node)
+        return found
+
+    def __call__(self, node: Node) -> str:
+        found = self.texts.get(node)
+        if found is None:
+            found = self.texts[node] = str(self.term(node))
+        return found
+
+
+def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The Oxigraph term of an rdflib IRI, blank node or literal."""
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(node.datatype))
+        return ox.Literal(str(node))
+    return ox.NamedNode(str(node))
 
 
 def write_artifact(artifact: Path, graphs: dict[str, Iterable[Triple]],

@@ -17,62 +17,74 @@ import hashlib
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph.derive import Closure, Derivation
+from graph.derive import Closure
 from graph.namespaces import CRTKG, DERIVATION, INFERRED_GRAPH, RDF
 from graph.rules import Triple, render
 
 
 def derivation_triples(closure: Closure) -> list[Triple]:
     """Every derivation of every kept inferred triple, with the statements it relates, as
-    plain triples (tens of thousands: an rdflib Graph would only slow the build)."""
-    graph: list[Triple] = []
-    written: set[URIRef] = set()
-    for conclusion, ways in closure.derivations.items():
-        target = _statement(graph, closure, conclusion, INFERRED_GRAPH, written)
-        for way in ways:
-            node = derivation_iri(closure, conclusion, way)
-            graph.append((node, RDF.type, CRTKG.Derivation))
-            graph.append((node, CRTKG.rule, Literal(way.rule)))
-            graph.append((node, CRTKG.conclusion, target))
-            for premise in way.premises:
-                graph.append((node, CRTKG.premise, _statement(
-                    graph, closure, premise, closure.graph_of(premise), written)))
-    return graph
+    plain triples (hundreds of thousands at scale: an rdflib Graph would only slow the
+    build)."""
+    return _Writer(closure).triples()
 
 
-def _statement(graph: list[Triple], closure: Closure, triple: Triple, where: URIRef,
-               written: set[URIRef]) -> URIRef:
-    node = statement_iri(closure, triple, where)
-    if node not in written:
-        written.add(node)
-        s, p, o = triple
-        graph.append((node, RDF.type, RDF.Statement))
-        graph.append((node, RDF.subject, s))
-        graph.append((node, RDF.predicate, p))
-        graph.append((node, RDF.object, o))
-        graph.append((node, CRTKG.inGraph, where))
-    return node
+# Looked up once: a Namespace attribute builds a new URIRef on every access.
+_TYPE, _DERIVATION, _RULE, _CONCLUSION, _PREMISE, _IN_GRAPH = (
+    RDF.type, CRTKG.Derivation, CRTKG.rule, CRTKG.conclusion, CRTKG.premise, CRTKG.inGraph)
+_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (
+    RDF.Statement, RDF.subject, RDF.predicate, RDF.object)
 
 
-def statement_iri(closure: Closure, triple: Triple, where: URIRef) -> URIRef:
-    return DERIVATION["statement-" + _hash([_key(closure, triple), str(where)])]
+class _Writer:
+    """The derivations graph of a closure; each triple's key and statement made once."""
 
+    def __init__(self, closure: Closure) -> None:
+        self.closure = closure
+        self.out: list[Triple] = []
+        self.keys: dict[Triple, str] = {}
+        self.statements: dict[tuple[Triple, URIRef], URIRef] = {}
+        self.terms: dict[Node, str] = {}
 
-def derivation_iri(closure: Closure, conclusion: Triple, way: Derivation) -> URIRef:
-    return DERIVATION["d-" + _hash([_key(closure, conclusion), way.rule,
-                                    *(_key(closure, p) for p in way.premises)])]
+    def triples(self) -> list[Triple]:
+        for conclusion, ways in self.closure.derivations.items():
+            target = self.statement(conclusion, INFERRED_GRAPH)
+            for way in ways:
+                node = DERIVATION["d-" + _hash([self.key(conclusion), way.rule,
+                                                 *(self.key(p) for p in way.premises)])]
+                self.out += [(node, _TYPE, _DERIVATION), (node, _RULE, Literal(way.rule)),
+                             (node, _CONCLUSION, target)]
+                self.out += [(node, _PREMISE, self.statement(p, self.closure.graph_of(p)))
+                             for p in way.premises]
+        return self.out
 
+    def statement(self, triple: Triple, where: URIRef) -> URIRef:
+        node = self.statements.get((triple, where))
+        if node is None:
+            node = DERIVATION["statement-" + _hash([self.key(triple), str(where)])]
+            self.statements[(triple, where)] = node
+            s, p, o = triple
+            self.out += [(node, _TYPE, _STATEMENT), (node, _SUBJECT, s),
+                         (node, _PREDICATE, p), (node, _OBJECT, o), (node, _IN_GRAPH, where)]
+        return node
 
-def _key(closure: Closure, triple: Triple) -> str:
-    return " ".join(_term_key(closure, term) for term in triple)
+    def key(self, triple: Triple) -> str:
+        key = self.keys.get(triple)
+        if key is None:
+            key = self.keys[triple] = " ".join(self.term_key(t) for t in triple)
+        return key
 
-
-def _term_key(closure: Closure, term: Node) -> str:
-    if isinstance(term, BNode):
-        return "_:" + render(term, closure.anonymous)
-    if isinstance(term, Literal):
-        return term.n3()
-    return f"<{term}>"
+    def term_key(self, term: Node) -> str:
+        key = self.terms.get(term)
+        if key is None:
+            if isinstance(term, BNode):
+                key = "_:" + render(term, self.closure.anonymous)
+            elif isinstance(term, Literal):
+                key = term.n3()
+            else:
+                key = f"<{term}>"
+            self.terms[term] = key
+        return key
 
 
 def _hash(parts: list[str]) -> str:
