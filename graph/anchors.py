@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Literal, Node, URIRef
 
 from graph.errors import Problem, SourceError
-from graph.load import SourcePaths, Sources, parse_turtle, statement_lines
+from graph.load import SourcePaths, Sources, parse_file, statement_lines
 from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, shorten, term_text
 
 ANCHORS_FILE = "anchors.ttl"  # in graph/data/, beside the claims
@@ -92,8 +92,8 @@ def text_anchors(paths: SourcePaths) -> Iterator[TextAnchor]:
     for path in paths.data_files:
         if path.name == ANCHORS_FILE:
             continue
-        graph = parse_turtle(path)
-        lines = statement_lines(path, graph)
+        parsed = parse_file(path)
+        graph, lines = parsed.graph(), statement_lines(path, parsed)
         for claim, document in graph.subject_objects(PROV.wasQuotedFrom):
             text_file = stored_text_file(paths.texts_dir, document)
             quote = graph.value(claim, CRTKG.quote)

@@ -59,8 +59,7 @@ def check_problems(sources: Sources, files: list[Path]) -> list[Problem]:
     checks = read_checks(files)
     if not checks:
         return []
-    store = checked_store(sources.ontology, sources.imports, sources.data)
-    return [problem for check in checks for problem in run_check(store, check, sources)]
+    return [problem for check in checks for problem in run_check(sources.store, check, sources)]
 
 
 def run_check(store: ox.Store, check: Check, sources: Sources) -> list[Problem]:
@@ -81,7 +80,7 @@ def run_check(store: ox.Store, check: Check, sources: Sources) -> list[Problem]:
 def _solutions(store: ox.Store, check: Check) -> tuple[ox.QuerySolutions, bool]:
     """The check's answer, and whether it has a ?value column."""
     try:
-        solutions = store.query(check.text, prefixes=PREFIXES)
+        solutions = store.query(check.text, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as err:
         raise sparql_syntax_error(check.path, err) from None
     variables = ({v.value for v in solutions.variables}
