@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
 from graph.errors import ReasoningFailed
@@ -97,12 +98,11 @@ def materialize(graphs: dict[URIRef, Graph]) -> Closure:
     property, an ill-typed literal), naming the triples involved and how they were derived.
     """
     origin: dict[Triple, URIRef] = {}
-    tbox = Graph()
     for name, graph in graphs.items():
         for triple in graph:
             origin.setdefault(triple, name)
-        tbox += graph
-    rules = compile_rules(tbox)
+    # The axioms may be in any graph; a read-only union spares copying the data.
+    rules = compile_rules(ReadOnlyGraphAggregate(list(graphs.values())))
     index = Index()
     for triple in origin:
         index.add(triple)
