@@ -37,12 +37,12 @@ def links_graph(sources: Sources) -> Graph:
 def check_mapping_terms(sources: Sources) -> None:
     """Subjects must be our terms, with their labels; an object from an ontology we import
     must be in its module, with its label."""
-    ours = sources.ontology + sources.data
     imported = imported_prefixes(sources)
     problems = []
     for m in sources.mappings.mappings:
         where = f"{sources.mappings.path}:{m.line}: row {m.number}"
-        labels = {str(label) for label in ours.objects(URIRef(m.subject), RDFS.label)}
+        labels = {str(label) for graph in (sources.ontology, sources.data)
+                  for label in graph.objects(URIRef(m.subject), RDFS.label)}
         if not labels:
             problems.append(f"{where}: subject_id {m.row['subject_id']} is not a term of "
                             "the ontology or the data")
