@@ -104,16 +104,25 @@ def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
     those go through Oxigraph's canonicalization; every other line is written directly,
     each term spelled once, as Oxigraph spells it.
     """
-    spell = TermSpelling()
+    terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    texts: dict[Node, str] = {}  # each term's N-Triples text; a blank node's starts "_:"
     lines, blank = [], []
     for name, triples in graphs.items():
         where = f"<{GRAPHS[name]}> ."
-        for s, p, o in triples:
-            if isinstance(s, BNode) or isinstance(o, BNode):
-                blank.append(ox.Quad(spell.term(s), spell.term(p), spell.term(o),
+        for triple in triples:
+            try:
+                s, p, o = texts[triple[0]], texts[triple[1]], texts[triple[2]]
+            except KeyError:
+                for node in triple:
+                    if node not in texts:
+                        terms[node] = to_oxigraph(node)
+                        texts[node] = str(terms[node])
+                s, p, o = texts[triple[0]], texts[triple[1]], texts[triple[2]]
+            if s[0] == "_" or o[0] == "_":
+                blank.append(ox.Quad(*(terms.get(n) or to_oxigraph(n) for n in triple),
                                      ox.NamedNode(GRAPHS[name])))
             else:
-                lines.append(f"{spell(s)} {spell(p)} {spell(o)} {where}")
+                lines.append(f"{s} {p} {o} {where}")
     if blank:
         quads = ox.Dataset(blank)
         quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -121,26 +130,6 @@ def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
         lines += [line for line in text.splitlines() if line]
     lines.sort()
     return lines
-
-
-class TermSpelling:
-    """rdflib terms as Oxigraph terms and as their N-Triples text, each converted once."""
-
-    def __init__(self) -> None:
-        self.terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-        self.texts: dict[Node, str] = {}
-
-    def term(self, node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        found = self.terms.get(node)
-        if found is None:
-            found = self.terms[node] = to_oxigraph(node)
-        return found
-
-    def __call__(self, node: Node) -> str:
-        found = self.texts.get(node)
-        if found is None:
-            found = self.texts[node] = str(self.term(node))
-        return found
 
 
 def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
