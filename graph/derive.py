@@ -34,6 +34,7 @@ from graph.rules import (
     EQPROP,
     SUBCLASS,
     SUBPROP,
+    TYPE,
     RuleSet,
     Triple,
     compile_rules,
@@ -148,9 +149,9 @@ def fire(rules: RuleSet, index: Index, triple: Triple) -> Iterator[Fired]:
         head = (o, rule.target, s) if rule.inverse else (s, rule.target, o)
         yield head, rule.rule, (triple, rule.axiom)
     for cls, axiom in rules.domains.get(p, ()):
-        yield (s, RDF.type, cls), "prp-dom", (triple, axiom)
+        yield (s, TYPE, cls), "prp-dom", (triple, axiom)
     for cls, axiom in rules.ranges.get(p, ()):
-        yield (o, RDF.type, cls), "prp-rng", (triple, axiom)
+        yield (o, TYPE, cls), "prp-rng", (triple, axiom)
     if p in rules.transitive:
         axiom = rules.transitive[p]
         for z in index.objects(o, p):

@@ -21,6 +21,8 @@ REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
              RDFS.subClassOf, RDFS.subPropertyOf}
 
 
+_THING, _NOTHING = OWL.Thing, OWL.Nothing  # a Namespace attribute is a new URIRef each time
+
 # The reasoners a build can use: crtkg's compiled rules (graph.derive, with derivations) and
 # owlrl, the reference they are tested against.
 REASONERS = ("rules", "owlrl")
@@ -86,7 +88,7 @@ def trivial_kind(triple: tuple) -> str | None:
         return "anonymous node"  # inferences about class expressions and lists
     if p in REFLEXIVE and s == o:
         return "reflexive"
-    if o == OWL.Thing or s == OWL.Nothing:
+    if o == _THING or s == _NOTHING:
         return "owl:Thing / owl:Nothing"
     if isinstance(s, URIRef) and str(s).startswith(BUILTIN_VOCABULARIES):
         return "RDF/OWL vocabulary axiom"

@@ -23,6 +23,7 @@ from graph.namespaces import OWL, RDF, RDFS, XSD, shorten
 
 Triple = tuple[Node, Node, Node]
 
+TYPE = RDF.type  # a Namespace attribute is a new URIRef on each access: look up once
 SUBCLASS, EQCLASS, SUBPROP, EQPROP = (RDFS.subClassOf, OWL.equivalentClass,
                                        RDFS.subPropertyOf, OWL.equivalentProperty)
 # Predicates whose triples are axioms: the rules read them, and no rule may conclude one.
