@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from graph.derive import Closure
 from graph.namespaces import CRTKG, DERIVATION, INFERRED_GRAPH, RDF
-from graph.rules import Triple, render
+from graph.rules import TYPE, Triple, render
 
 
 def derivation_triples(closure: Closure) -> list[Triple]:
@@ -30,8 +30,8 @@ def derivation_triples(closure: Closure) -> list[Triple]:
 
 
 # Looked up once: a Namespace attribute builds a new URIRef on every access.
-_TYPE, _DERIVATION, _RULE, _CONCLUSION, _PREMISE, _IN_GRAPH = (
-    RDF.type, CRTKG.Derivation, CRTKG.rule, CRTKG.conclusion, CRTKG.premise, CRTKG.inGraph)
+_DERIVATION, _RULE, _CONCLUSION, _PREMISE, _IN_GRAPH = (
+    CRTKG.Derivation, CRTKG.rule, CRTKG.conclusion, CRTKG.premise, CRTKG.inGraph)
 _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (
     RDF.Statement, RDF.subject, RDF.predicate, RDF.object)
 
@@ -45,6 +45,7 @@ class _Writer:
         self.keys: dict[Triple, str] = {}
         self.statements: dict[tuple[Triple, URIRef], URIRef] = {}
         self.terms: dict[Node, str] = {}
+        self.rules: dict[str, Literal] = {}
 
     def triples(self) -> list[Triple]:
         for conclusion, ways in self.closure.derivations.items():
@@ -52,7 +53,9 @@ class _Writer:
             for way in ways:
                 node = DERIVATION["d-" + _hash([self.key(conclusion), way.rule,
                                                  *(self.key(p) for p in way.premises)])]
-                self.out += [(node, _TYPE, _DERIVATION), (node, _RULE, Literal(way.rule)),
+                rule = self.rules.get(way.rule) or self.rules.setdefault(way.rule,
+                                                                         Literal(way.rule))
+                self.out += [(node, TYPE, _DERIVATION), (node, _RULE, rule),
                              (node, _CONCLUSION, target)]
                 self.out += [(node, _PREMISE, self.statement(p, self.closure.graph_of(p)))
                              for p in way.premises]
@@ -64,7 +67,7 @@ class _Writer:
             node = DERIVATION["statement-" + _hash([self.key(triple), str(where)])]
             self.statements[(triple, where)] = node
             s, p, o = triple
-            self.out += [(node, _TYPE, _STATEMENT), (node, _SUBJECT, s),
+            self.out += [(node, TYPE, _STATEMENT), (node, _SUBJECT, s),
                          (node, _PREDICATE, p), (node, _OBJECT, o), (node, _IN_GRAPH, where)]
         return node
 

@@ -16,7 +16,7 @@ from graph.errors import SourceError
 from graph.mappings import MappingSet, read_mapping_set
 from graph.namespaces import DATA_GRAPH, IMPORTS_GRAPH, ONTOLOGY_GRAPH
 from graph.registry import REGISTRY_FILE
-from graph.rules import Triple
+from graph.rules import CONCLUDED, Triple
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -169,7 +169,7 @@ class TermCache:
     """Oxigraph terms as rdflib terms, each converted once (a term recurs in many triples)."""
 
     def __init__(self) -> None:
-        self.terms: dict[object, Node] = {}
+        self.terms: dict[object, Node] = {ox.NamedNode(t): t for t in CONCLUDED}
 
     def __call__(self, term: object) -> Node:
         found = self.terms.get(term)

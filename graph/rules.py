@@ -26,6 +26,9 @@ Triple = tuple[Node, Node, Node]
 TYPE = RDF.type  # a Namespace attribute is a new URIRef on each access: look up once
 SUBCLASS, EQCLASS, SUBPROP, EQPROP = (RDFS.subClassOf, OWL.equivalentClass,
                                        RDFS.subPropertyOf, OWL.equivalentProperty)
+# The terms the rules put in conclusions themselves. The loader parses every source term
+# as these very objects, so triples compare by identity, not by rdflib's slower __eq__.
+CONCLUDED = (TYPE, SUBCLASS, EQCLASS, SUBPROP, EQPROP)
 # Predicates whose triples are axioms: the rules read them, and no rule may conclude one.
 SCHEMA_PREDICATES = frozenset({
     SUBCLASS, EQCLASS, SUBPROP, EQPROP, RDFS.domain, RDFS.range, OWL.inverseOf,
@@ -76,7 +79,7 @@ def atoms(expr: Expression) -> tuple[tuple[Atom, str], ...]:
     """What membership of `expr` amounts to, as atoms about x, with the rule that reads each
     (cls-int for a conjunct of an intersection, cls-hv for a hasValue restriction)."""
     if isinstance(expr, Named):
-        return (((RDF.type, expr.iri), "cax"),)
+        return (((TYPE, expr.iri), "cax"),)
     if isinstance(expr, HasValue):
         return (((expr.prop, expr.value), "cls-hv"),)
     flat = [atom for part in expr.parts for atom, _ in atoms(part)]
@@ -286,7 +289,7 @@ def _implication(sub: Expression, sup: Expression, triple: Triple, rules: RuleSe
     body = tuple(atom for atom, _ in atoms(sub))
     if isinstance(sub, Named) and isinstance(sup, Named):
         name = "cax-sco" if triple[1] == SUBCLASS else ("cax-eqc1" if forward else "cax-eqc2")
-        rules.add_class_rule(ClassRule(body, (RDF.type, sup.iri), name, triple))
+        rules.add_class_rule(ClassRule(body, (TYPE, sup.iri), name, triple))
         return
     for head, kind in atoms(sup):
         if kind == "cax":  # a named superclass: sub's own rule, an intersection's or a value's
