@@ -143,6 +143,7 @@ def anchor_problems(sources: Sources, texts_dir: Path) -> list[Problem]:
     """Quoted claims without an anchor, and anchors whose selectors do not match the text:
     the words at start..end, the prefix just before, the suffix just after."""
     problems = []
+    texts: dict[Path, str] = {}  # each stored text read once, not once per claim
     for claim, document in sorted(sources.data.subject_objects(PROV.wasQuotedFrom)):
         text_file = stored_text_file(texts_dir, document)
         if text_file is None:
@@ -153,7 +154,7 @@ def anchor_problems(sources: Sources, texts_dir: Path) -> list[Problem]:
                 *sources.location(claim), shorten(claim),
                 f"no crtkg:textAnchor in the text of {shorten(document)}; run `crtkg anchors "
                 "write`"))
-        text = read_stored_text(text_file)
+        text = texts.get(text_file) or texts.setdefault(text_file, read_stored_text(text_file))
         for anchor in anchors:
             problems += AnchorCheck(sources, claim, document, anchor, text, text_file).run()
     return problems

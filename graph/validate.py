@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
+from rdflib.term import Node
 
 from graph.anchors import anchor_problems, read_stored_text, stored_text_file
 from graph.checks import check_problems
@@ -51,11 +52,16 @@ def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
     Only documents with a stored text (`<texts_dir>/<local name>.txt`) can be checked.
     """
     problems = []
+    texts: dict[Node, tuple[Path, str] | None] = {}  # a document's text, read once
     for claim, document in sorted(sources.data.subject_objects(PROV.wasQuotedFrom)):
-        text_file = stored_text_file(texts_dir, document)
-        if text_file is None:
+        if document not in texts:
+            text_file = stored_text_file(texts_dir, document)
+            texts[document] = (None if text_file is None
+                               else (text_file, read_stored_text(text_file)))
+        found = texts[document]
+        if found is None:
             continue
-        text = read_stored_text(text_file)
+        text_file, text = found
         for quote in sources.data.objects(claim, CRTKG.quote):
             if str(quote) not in text:
                 problems.append(Problem(
