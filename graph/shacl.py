@@ -157,7 +157,8 @@ class Compiler:
 
     def queries(self, node: Node) -> list[Query]:
         """The checks of a targeted shape: of its constraints and its property shapes'."""
-        shape = self.read_shape(node, term_text(node))
+        # Named as the shapes file writes it (with its prefixes: shape:Claim).
+        shape = self.read_shape(node, node.n3(self.graph.namespace_manager))
         target = self.target(node)
         found = [self.query(s, c, target) for s in (shape, *shape.properties)
                  for c in s.constraints]
@@ -227,11 +228,14 @@ class Compiler:
                                nested)
 
     def path(self, node: Node, where: str, iri: Callable[[str], str]) -> str:
-        text = sparql_path(self.graph, node, iri)
-        if text is None:
-            kind = ", ".join(shorten(p) for p in self.graph.predicates(node)) or "an empty"
-            raise self.unsupported(where, f"the path {kind}")
-        return text
+        try:
+            return sparql_path(self.graph, node, iri)
+        except ValueError as err:
+            part = err.args[0]
+            kinds = sorted({shorten(p) for p in self.graph.predicates(part)} - {"rdf:first",
+                                                                                "rdf:rest"})
+            kind = ", ".join(kinds) or "a sequence path (an RDF list)"
+            raise self.unsupported(where, f"the path {kind}") from None
 
     def selects(self, node: Node, where: str) -> list[tuple[str, str | None]]:
         """The SELECT and message of each SPARQL constraint (sh:sparql) of a shape."""
@@ -385,18 +389,19 @@ class Compiler:
         return f"?v{self.variables}"
 
 
-def sparql_path(graph: Graph, node: Node, iri: Callable[[str], str] = shorten) -> str | None:
+def sparql_path(graph: Graph, node: Node, iri: Callable[[str], str] = shorten) -> str:
     """A SHACL path (an IRI, sh:inversePath, sh:alternativePath) as a SPARQL property path,
-    each IRI written by `iri` (as a CURIE by default); None for any other path."""
+    each IRI written by `iri` (as a CURIE by default). Any other path is a ValueError whose
+    argument is the part that is not one of these."""
     if isinstance(node, URIRef):
         return iri(str(node))
     if (inverse := graph.value(node, SH.inversePath)) is not None:
         inner = sparql_path(graph, inverse, iri)
-        return None if inner is None else f"^({inner})" if inner[0] == "^" else f"^{inner}"
+        return f"^({inner})" if inner.startswith("^") else f"^{inner}"
     if (alternatives := graph.value(node, SH.alternativePath)) is not None:
-        parts = [sparql_path(graph, p, iri) for p in Collection(graph, alternatives)]
-        return None if None in parts else "(" + "|".join(p for p in parts if p) + ")"
-    return None
+        return "(" + "|".join(sparql_path(graph, p, iri)
+                              for p in Collection(graph, alternatives)) + ")"
+    raise ValueError(node)
 
 
 def sparql_string(text: str) -> str:

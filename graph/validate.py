@@ -5,44 +5,45 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
+import pyoxigraph as ox
+from rdflib import URIRef
 
 from graph.anchors import anchor_problems, read_stored_text, stored_text_file
-from graph.checks import check_problems
+from graph.checks import check_problems, checked_store
 from graph.errors import Problem, ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, PROV, SH, term_text
+from graph.namespaces import CRTKG, PROV, term_text
+from graph.shacl import ShapeResult, shape_results
 
 
-def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None) -> None:
+def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None,
+             shapes_file: Path | str = "ontology/shapes.ttl") -> None:
     """Raise ValidationFailed with every problem found, one line each, sorted
-    (`file:line: focus: message`), unless the data conforms."""
-    problems = [*shape_violations(sources), *check_problems(sources, check_files or []),
+    (`file:line: focus: message`), unless the data conforms. An error in the shapes names
+    `shapes_file`, where they were read."""
+    problems = [*shape_violations(sources, shapes_file),
+                *check_problems(sources, check_files or []),
                 *quote_mismatches(sources, texts_dir), *anchor_problems(sources, texts_dir)]
     if problems:
         raise ValidationFailed.of(problems)
 
 
-def shape_violations(sources: Sources) -> list[Problem]:
+def shape_violations(sources: Sources,
+                     shapes_file: Path | str = "ontology/shapes.ttl") -> list[Problem]:
     """The SHACL violations of data + ontology, each at its focus node's statement."""
     # Validated together: targets follow the ontology's subclasses, values its typing.
-    conforms, report, _ = shacl_validate(
-        sources.data + sources.ontology, shacl_graph=sources.shapes,
-        inference="none", allow_warnings=True)
-    if conforms:
-        return []
-    problems = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = str(report.value(result, SH.resultMessage) or "violates its shape")
-        value = report.value(result, SH.value)
-        if path is not None:
-            message = f"{term_text(path)}: {message}"
-        if value is not None and value != focus:  # a node shape's value is its focus
-            message += f" (value {term_text(value)})"
-        problems.append(Problem(*sources.location(focus), term_text(focus), message))
-    return problems
+    store = checked_store(sources.data, sources.ontology)
+    return [shape_problem(result, sources)
+            for result in shape_results(store, sources.shapes, shapes_file)]
+
+
+def shape_problem(result: ShapeResult, sources: Sources) -> Problem:
+    """A violation as a report line: `focus: [path: ]message[ (value v)]`."""
+    message = f"{result.path}: {result.message}" if result.path else result.message
+    if result.value is not None and result.value != result.focus:  # a node shape's
+        message += f" (value {term_text(result.value)})"  # value is its focus node
+    focus = URIRef(result.focus.value) if isinstance(result.focus, ox.NamedNode) else None
+    return Problem(*sources.location(focus), term_text(result.focus), message)
 
 
 def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
