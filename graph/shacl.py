@@ -15,8 +15,11 @@ to it: no constraint of it holds of the node. Compiled, and nothing else:
 - targets: sh:targetClass (through rdfs:subClassOf* in the validated graph) and
   sh:targetSubjectsOf;
 - paths: an IRI, sh:inversePath and sh:alternativePath, as SPARQL property paths;
-- the constraints above, sh:property of a node shape, sh:sparql (an sh:select over $this)
-  of a targeted node shape, and sh:message.
+- the constraints above, sh:property of a node shape, sh:message, and sh:sparql of a
+  targeted node shape: an sh:select that selects $this, run once and joined with the focus
+  nodes. (SHACL pre-binds $this to each focus node instead; that gives the same rows
+  wherever the query's own triple patterns bind $this, as in ours, not where only a FILTER
+  or an OPTIONAL mentions it.)
 
 Any other SHACL term in a shape (sh:hasValue, sh:node, sh:zeroOrMorePath, sh:severity,
 sh:prefixes, ...) raises SourceError naming the shapes file and the shape, so that the build
@@ -26,6 +29,7 @@ stops rather than check less than the shapes say.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
@@ -112,7 +116,7 @@ def shape_results(store: ox.Store, shapes: Graph,
                   shapes_file: Path | str = "ontology/shapes.ttl") -> list[ShapeResult]:
     """Every violation of the shapes by the triples of the store's default graph."""
     return [result for query in compile_shapes(shapes, shapes_file)
-            for result in run_check(store, query, shapes_file)]
+            for result in run_check(store, query)]
 
 
 def compile_shapes(shapes: Graph, shapes_file: Path | str) -> list[Query]:
@@ -122,12 +126,9 @@ def compile_shapes(shapes: Graph, shapes_file: Path | str) -> list[Query]:
     return [query for node in targeted for query in compiler.queries(node)]
 
 
-def run_check(store: ox.Store, query: Query, shapes_file: Path | str) -> list[ShapeResult]:
+def run_check(store: ox.Store, query: Query) -> list[ShapeResult]:
     """The violations one check finds (an sh:select may bind ?value and ?message too)."""
-    try:
-        solutions = store.query(query.text)
-    except SyntaxError as err:
-        raise SourceError(shapes_file, f"shape {query.shape.where}: sh:select: {err}") from None
+    solutions = store.query(query.text)
     assert isinstance(solutions, ox.QuerySolutions)
     names = {v.value for v in solutions.variables}
     results = []
@@ -163,10 +164,24 @@ class Compiler:
         found = [self.query(s, c, target) for s in (shape, *shape.properties)
                  for c in s.constraints]
         for select, message in shape.selects:
-            found.append(Query(shape, SH.SPARQLConstraintComponent,
-                               f"SELECT DISTINCT * WHERE {{ {target} {{ {select} }} }}",
+            text = f"SELECT DISTINCT * WHERE {{ {target} {{ {select} }} }}"
+            self.check_select(select, text, f"{shape.where} > sh:sparql")
+            found.append(Query(shape, SH.SPARQLConstraintComponent, text,
                                message or shape.message, lambda _, __: "violates its shape"))
         return found
+
+    def check_select(self, select: str, query: str, where: str) -> None:
+        """Refuse an sh:select that does not parse, or as part of `query`, or that does not
+        select $this: joined with the focus nodes ?this, it must give each its own rows."""
+        try:
+            answer, _ = ox.Store().query(select), ox.Store().query(query)
+        except SyntaxError as err:
+            raise SourceError(self.file, f"shape {where}: sh:select: {err}") from None
+        names = ({v.value for v in answer.variables}
+                 if isinstance(answer, ox.QuerySolutions) else set())
+        if "this" not in names or "path" in names:
+            raise self.unsupported(where, "an sh:select that does not select $this, or "
+                                          "selects ?path,")
 
     def target(self, node: Node) -> str:
         """A subquery of the distinct focus nodes ?this of a shape's targets."""
@@ -214,7 +229,7 @@ class Compiler:
         properties = [self.read_property(p, where, nested)
                       for p in sorted(self.graph.objects(node, SH.property))]
         shape = Shape(node, where, path, shown, [], properties, self.selects(node, where),
-                      self.message(node))
+                      self.message(node, where))
         shape.constraints.extend(
             compile_one(value, shape) for parameter, compile_one in self.components.items()
             for value in sorted(self.graph.objects(node, parameter)))
@@ -224,8 +239,8 @@ class Compiler:
         path = self.graph.value(node, SH.path)
         if path is None:
             raise self.unsupported(f"{where} > sh:property", "a property shape without sh:path")
-        return self.read_shape(node, f"{where} > sh:property {self.path(path, where, shorten)}",
-                               nested)
+        shown = self.path(path, f"{where} > sh:property", shorten)
+        return self.read_shape(node, f"{where} > sh:property {shown}", nested)
 
     def path(self, node: Node, where: str, iri: Callable[[str], str]) -> str:
         try:
@@ -247,11 +262,14 @@ class Compiler:
             select = self.graph.value(constraint, SH.select)
             if select is None:
                 raise self.unsupported(f"{where} > sh:sparql", "sh:sparql without sh:select")
-            found.append((str(select), self.message(constraint)))
+            found.append((str(select), self.message(constraint, f"{where} > sh:sparql")))
         return found
 
-    def message(self, node: Node) -> str | None:
+    def message(self, node: Node, where: str) -> str | None:
+        """The shape's or constraint's sh:message (the first, if several languages give it)."""
         messages = sorted(str(m) for m in self.graph.objects(node, SH.message))
+        if any(re.search(r"\{[?$]\w+\}", m) for m in messages):
+            raise self.unsupported(where, "an sh:message with {?variable} or {$variable} in it")
         return messages[0] if messages else None
 
     def members(self, head: Node, where: str) -> list[Shape]:
@@ -277,14 +295,14 @@ class Compiler:
     # --- constraint components, each from its parameter's value and its shape ---------------
 
     def min_count(self, n: Node, shape: Shape) -> Constraint:
-        count, path = int(n), self.path_of(shape, SH.minCount)
+        count, path = self.count(n, shape, SH.minCount), self.path_of(shape, SH.minCount)
         return Constraint(SH.MinCountConstraintComponent, False,
                           lambda f: f"NOT EXISTS {{ {self.at_least(count, f, path)} }}",
                           lambda focus, _: f"Less than {count} values on {focus}->"
                                            f"{shape.shown_path}")
 
     def max_count(self, n: Node, shape: Shape) -> Constraint:
-        count, path = int(n), self.path_of(shape, SH.maxCount)
+        count, path = self.count(n, shape, SH.maxCount), self.path_of(shape, SH.maxCount)
         return Constraint(SH.MaxCountConstraintComponent, False,
                           lambda f: f"EXISTS {{ {self.at_least(count + 1, f, path)} }}",
                           lambda focus, _: f"More than {count} values on {focus}->"
@@ -311,14 +329,20 @@ class Compiler:
                           lambda v: f"!({NODE_KINDS[kind].format(v)})",
                           lambda _, __: f"Value is not of Node Kind {term_text(kind)}")
 
-    def min_length(self, n: Node, _: Shape) -> Constraint:
+    def min_length(self, n: Node, shape: Shape) -> Constraint:
+        length = self.count(n, shape, SH.minLength)
         return Constraint(SH.MinLengthConstraintComponent, True,
-                          lambda v: f"isBlank({v}) || STRLEN(STR({v})) < {int(n)}",
-                          lambda _, __: f"String length not >= {int(n)}")
+                          lambda v: f"isBlank({v}) || STRLEN(STR({v})) < {length}",
+                          lambda _, __: f"String length not >= {length}")
 
     def pattern(self, pattern: Node, shape: Shape) -> Constraint:
         regex = sparql_string(str(pattern))
         flags = sparql_string(str(self.graph.value(shape.node, SH.flags) or ""))
+        # A regex Oxigraph cannot compile would make every test of it false: refuse it.
+        probe = ox.Store().query(f"SELECT (REGEX('', {regex}, {flags}) AS ?ok) {{}}")
+        if next(iter(probe))["ok"] is None:
+            raise SourceError(self.file, f"shape {shape.where}: sh:pattern {regex} (sh:flags "
+                                         f"{flags}) is no regular expression Oxigraph runs")
         return Constraint(SH.PatternConstraintComponent, True,
                           lambda v: f"isBlank({v}) || !REGEX(STR({v}), {regex}, {flags})",
                           lambda _, __: f"Value does not match pattern '{pattern}'")
@@ -340,7 +364,8 @@ class Compiler:
 
     def qualified_min_count(self, value_shape: Node, shape: Shape) -> Constraint:
         """sh:qualifiedValueShape with sh:qualifiedMinCount: n values that conform to it."""
-        counts = [int(n) for n in self.graph.objects(shape.node, SH.qualifiedMinCount)]
+        counts = [self.count(n, shape, SH.qualifiedMinCount)
+                  for n in self.graph.objects(shape.node, SH.qualifiedMinCount)]
         if len(counts) != 1:
             raise self.unsupported(shape.where, "sh:qualifiedValueShape without one "
                                                 "sh:qualifiedMinCount")
@@ -354,6 +379,13 @@ class Compiler:
                                         f"{counts[0]}: {self.describe(value_shape)}")
 
     # --- SPARQL -----------------------------------------------------------------------------
+
+    def count(self, n: Node, shape: Shape, parameter: URIRef) -> int:
+        """The value of a count parameter: a non-negative integer."""
+        if not (isinstance(n, Literal) and isinstance(n.value, int) and n.value >= 0):
+            raise SourceError(self.file, f"shape {shape.where}: {shorten(parameter)} must be a "
+                                         f"non-negative integer, not {term_text(n)}")
+        return n.value
 
     def path_of(self, shape: Shape, parameter: URIRef) -> str:
         """The path of the property shape that `parameter` constrains."""
