@@ -101,10 +101,11 @@ class SourcePaths:
                                         "or point --root (or $CRTKG_ROOT) at one")
 
 
-# The libraries whose releases change what a build writes or accepts: the reasoner, the
-# shape checker, the parser and the canonical serializer. (The prefix registry is read from
-# its extract, graph/registry.json, which the digest covers as code.)
-BUILD_LIBRARIES = ("owlrl", "pyshacl", "rdflib", "pyoxigraph")
+# The libraries whose releases change what a build writes or accepts: the reference
+# reasoner, rdflib, and Oxigraph (parser, SPARQL for shapes and checks, canonical
+# serializer). The prefix registry is read from its extract, graph/registry.json, which the
+# digest covers as code.
+BUILD_LIBRARIES = ("owlrl", "rdflib", "pyoxigraph")
 
 
 def sources_digest(paths: SourcePaths) -> str:
@@ -241,7 +242,9 @@ class Sources:
     mappings: MappingSet
     subject_files: dict[URIRef, Path]
     subject_lines: dict[URIRef, int] = field(default_factory=dict)
-    # The same ontology, imports and data in their named graphs, for the SPARQL checks.
+    shapes_file: Path = Path("ontology/shapes.ttl")  # where `shapes` was read
+    # The same ontology, imports and data in their named graphs, for the SHACL shapes and
+    # the SPARQL checks.
     store: ox.Store = field(default_factory=ox.Store)
 
     def location(self, node: Node | None) -> tuple[str, int]:
@@ -257,7 +260,8 @@ def load_sources(paths: SourcePaths) -> Sources:
     paths.check_exists()
     terms = TermCache()
     sources = Sources(Graph(), Graph(), Graph(), parse_turtle(paths.shapes_file),
-                      read_mapping_set(paths.mappings_file), {})
+                      read_mapping_set(paths.mappings_file), {},
+                      shapes_file=paths.shapes_file)
     typed: set[URIRef] = set()  # subjects whose recorded file types them
     for target, name, files in ((sources.ontology, ONTOLOGY_GRAPH, paths.ontology_files),
                                 (sources.imports, IMPORTS_GRAPH, paths.import_files),

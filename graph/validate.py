@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
+import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.term import Node
 
 from graph.anchors import anchor_problems, read_stored_text, stored_text_file
 from graph.checks import check_problems
 from graph.errors import Problem, ValidationFailed
 from graph.load import Sources
-from graph.namespaces import CRTKG, PROV, SH, term_text
+from graph.namespaces import CRTKG, DATA_GRAPH, ONTOLOGY_GRAPH, PROV, term_text
+from graph.shacl import ShapeResult, shape_results
 
 
 def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None = None) -> None:
     """Raise ValidationFailed with every problem found, one line each, sorted
     (`file:line: focus: message`), unless the data conforms."""
-    problems = [*shape_violations(sources), *check_problems(sources, check_files or []),
+    problems = [*shape_violations(sources),
+                *check_problems(sources, check_files or []),
                 *quote_mismatches(sources, texts_dir), *anchor_problems(sources, texts_dir)]
     if problems:
         raise ValidationFailed.of(problems)
@@ -27,23 +30,18 @@ def validate(sources: Sources, texts_dir: Path, check_files: list[Path] | None =
 def shape_violations(sources: Sources) -> list[Problem]:
     """The SHACL violations of data + ontology, each at its focus node's statement."""
     # Validated together: targets follow the ontology's subclasses, values its typing.
-    conforms, report, _ = shacl_validate(
-        sources.data + sources.ontology, shacl_graph=sources.shapes,
-        inference="none", allow_warnings=True)
-    if conforms:
-        return []
-    problems = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = str(report.value(result, SH.resultMessage) or "violates its shape")
-        value = report.value(result, SH.value)
-        if path is not None:
-            message = f"{term_text(path)}: {message}"
-        if value is not None and value != focus:  # a node shape's value is its focus
-            message += f" (value {term_text(value)})"
-        problems.append(Problem(*sources.location(focus), term_text(focus), message))
-    return problems
+    graphs = [ox.NamedNode(DATA_GRAPH), ox.NamedNode(ONTOLOGY_GRAPH)]
+    return [shape_problem(result, sources) for result in
+            shape_results(sources.store, sources.shapes, sources.shapes_file, graphs)]
+
+
+def shape_problem(result: ShapeResult, sources: Sources) -> Problem:
+    """A violation as a report line: `focus: [path: ]message[ (value v)]`."""
+    message = f"{result.path}: {result.message}" if result.path else result.message
+    if result.value is not None and result.value != result.focus:  # a node shape's
+        message += f" (value {term_text(result.value)})"  # value is its focus node
+    focus = URIRef(result.focus.value) if isinstance(result.focus, ox.NamedNode) else None
+    return Problem(*sources.location(focus), term_text(result.focus), message)
 
 
 def quote_mismatches(sources: Sources, texts_dir: Path) -> list[Problem]:
