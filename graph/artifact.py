@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal
-from rdflib.term import Node
 
-from graph.derivations import derivation_triples
+from graph.derivations import write_derivations
+from graph.derive import Closure
 from graph.errors import ArtifactMissing
 from graph.links import links_graph
 from graph.load import SourcePaths, load_sources, sources_digest
 from graph.namespaces import DATA_GRAPH, GRAPHS, IMPORTS_GRAPH, ONTOLOGY_GRAPH
+from graph.nquads import Quads
 from graph.reason import REASONERS, reason
 from graph.rules import Triple
 from graph.validate import validate
@@ -88,76 +88,38 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
                         DATA_GRAPH: sources.data}, reasoner)
     graphs = {"ontology": sources.ontology, "imports": sources.imports, "data": sources.data,
               "mappings": mappings, "inferred": inference.graph}
-    if inference.closure is not None:
-        graphs["derivations"] = derivation_triples(inference.closure)
-    summary = BuildSummary(artifact, digest, {k: len(g) for k, g in graphs.items()},
-                           inference.trimmed, reasoner=reasoner)
-    write_artifact(artifact, graphs, summary)
+    lines, counts = canonical_nquads(graphs, inference.closure)
+    summary = BuildSummary(artifact, digest, counts, inference.trimmed, reasoner=reasoner)
+    write_artifact(artifact, lines, summary)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def canonical_nquads(graphs: dict[str, Iterable[Triple]]) -> list[str]:
-    """The quads of the named graphs as sorted N-Quads lines with canonical blank nodes.
-
-    RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so just
-    those go through Oxigraph's canonicalization; every other line is written directly,
-    each term spelled once, as Oxigraph spells it.
-    """
-    terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-    texts: dict[Node, str] = {}  # each term's N-Triples text; a blank node's starts "_:"
-    lines, blank = [], []
+def canonical_nquads(graphs: dict[str, Iterable[Triple]],
+                     closure: Closure | None = None) -> tuple[list[str], dict[str, int]]:
+    """The quads of the named graphs (and of graph:derivations, from the closure) as sorted
+    N-Quads lines with canonical blank nodes, and the triples each graph has."""
+    quads = Quads()
     for name, triples in graphs.items():
-        where = f"<{GRAPHS[name]}> ."
-        for triple in triples:
-            try:
-                s, p, o = texts[triple[0]], texts[triple[1]], texts[triple[2]]
-            except KeyError:
-                for node in triple:
-                    if node not in texts:
-                        terms[node] = to_oxigraph(node)
-                        texts[node] = str(terms[node])
-                s, p, o = texts[triple[0]], texts[triple[1]], texts[triple[2]]
-            if s[0] == "_" or o[0] == "_":
-                blank.append(ox.Quad(*(terms.get(n) or to_oxigraph(n) for n in triple),
-                                     ox.NamedNode(GRAPHS[name])))
-            else:
-                lines.append(f"{s} {p} {o} {where}")
-    if blank:
-        quads = ox.Dataset(blank)
-        quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-        lines += [line for line in text.splitlines() if line]
-    lines.sort()
-    return lines
+        quads.add_graph(name, str(GRAPHS[name]), triples)
+    if closure is not None:
+        write_derivations(closure, quads)
+    return quads.sorted_lines(), quads.counts
 
 
-def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The Oxigraph term of an rdflib IRI, blank node or literal."""
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return ox.Literal(str(node), datatype=ox.NamedNode(node.datatype))
-        return ox.Literal(str(node))
-    return ox.NamedNode(str(node))
-
-
-def write_artifact(artifact: Path, graphs: dict[str, Iterable[Triple]],
-                   summary: BuildSummary) -> None:
-    """Write header + quads to a temporary file beside the artifact, then rename it over."""
+def write_artifact(artifact: Path, lines: list[str], summary: BuildSummary) -> None:
+    """Write header + quad lines to a temporary file beside the artifact, then rename it
+    over the artifact."""
     header = [HEADER, f"# sources-digest {summary.digest}", f"# reasoner {summary.reasoner}"]
     header += [f"# triples {name} {count}" for name, count in summary.triples.items()]
     header += [f"# trimmed {kind.replace(' ', '_')} {n}"
                for kind, n in sorted(summary.trimmed.items())]
-    body = "\n".join([*header, *canonical_nquads(graphs)]) + "\n"
     artifact.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=artifact.parent, prefix=f".{artifact.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(body)
+            out.write("\n".join(header) + "\n")
+            out.writelines(f"{line}\n" for line in lines)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, artifact)

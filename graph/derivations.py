@@ -18,57 +18,69 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from graph.derive import Closure
-from graph.namespaces import CRTKG, DERIVATION, INFERRED_GRAPH, RDF
+from graph.namespaces import CRTKG, DERIVATION, DERIVATIONS_GRAPH, INFERRED_GRAPH, RDF
+from graph.nquads import Quads
 from graph.rules import TYPE, Triple, render
 
 
-def derivation_triples(closure: Closure) -> list[Triple]:
-    """Every derivation of every kept inferred triple, with the statements it relates, as
-    plain triples (hundreds of thousands at scale: an rdflib Graph would only slow the
-    build)."""
-    return _Writer(closure).triples()
-
-
-# Looked up once: a Namespace attribute builds a new URIRef on every access.
-_DERIVATION, _RULE, _CONCLUSION, _PREMISE, _IN_GRAPH = (
-    CRTKG.Derivation, CRTKG.rule, CRTKG.conclusion, CRTKG.premise, CRTKG.inGraph)
-_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (
-    RDF.Statement, RDF.subject, RDF.predicate, RDF.object)
+def write_derivations(closure: Closure, quads: Quads) -> None:
+    """Every derivation of every kept inferred triple, with the statements it relates, into
+    graph:derivations of `quads`: written as lines directly, being most of the artifact."""
+    _Writer(closure, quads).write()
 
 
 class _Writer:
     """The derivations graph of a closure; each triple's key and statement made once."""
 
-    def __init__(self, closure: Closure) -> None:
-        self.closure = closure
-        self.out: list[Triple] = []
+    def __init__(self, closure: Closure, quads: Quads) -> None:
+        self.closure, self.quads = closure, quads
+        self.lines: list[str] = []
         self.keys: dict[Triple, str] = {}
-        self.statements: dict[tuple[Triple, URIRef], URIRef] = {}
+        self.statements: dict[tuple[Triple, URIRef], str] = {}
         self.terms: dict[Node, str] = {}
-        self.rules: dict[str, Literal] = {}
+        self.blank = 0
+        spell = quads.spell
+        self.where = f" <{DERIVATIONS_GRAPH}> ."
+        self.a, self.derivation, self.rule, self.conclusion, self.premise, self.in_graph = (
+            spell(TYPE), spell(CRTKG.Derivation), spell(CRTKG.rule), spell(CRTKG.conclusion),
+            spell(CRTKG.premise), spell(CRTKG.inGraph))
+        self.statement_class, self.parts = spell(RDF.Statement), (
+            (spell(RDF.subject), RDF.subject), (spell(RDF.predicate), RDF.predicate),
+            (spell(RDF.object), RDF.object))
+        self.rules: dict[str, str] = {}
 
-    def triples(self) -> list[Triple]:
+    def write(self) -> None:
+        where, out = self.where, self.lines
         for conclusion, ways in self.closure.derivations.items():
             target = self.statement(conclusion, INFERRED_GRAPH)
             for way in ways:
-                node = DERIVATION["d-" + _hash([self.key(conclusion), way.rule,
-                                                 *(self.key(p) for p in way.premises)])]
-                rule = self.rules.get(way.rule) or self.rules.setdefault(way.rule,
-                                                                         Literal(way.rule))
-                self.out += [(node, TYPE, _DERIVATION), (node, _RULE, rule),
-                             (node, _CONCLUSION, target)]
-                self.out += [(node, _PREMISE, self.statement(p, self.closure.graph_of(p)))
-                             for p in way.premises]
-        return self.out
+                node = f"<{DERIVATION}d-" + _hash([self.key(conclusion), way.rule,
+                                                   *(self.key(p) for p in way.premises)]) + ">"
+                rule = self.rules.get(way.rule) or self.rules.setdefault(
+                    way.rule, self.quads.spell(Literal(way.rule)))
+                out += [f"{node} {self.a} {self.derivation}{where}",
+                        f"{node} {self.rule} {rule}{where}",
+                        f"{node} {self.conclusion} {target}{where}"]
+                out += [f"{node} {self.premise} "
+                        f"{self.statement(p, self.closure.graph_of(p))}{where}"
+                        for p in way.premises]
+        self.quads.lines += out
+        self.quads.counts["derivations"] = len(out) + self.blank
 
-    def statement(self, triple: Triple, where: URIRef) -> URIRef:
-        node = self.statements.get((triple, where))
+    def statement(self, triple: Triple, graph: URIRef) -> str:
+        node = self.statements.get((triple, graph))
         if node is None:
-            node = DERIVATION["statement-" + _hash([self.key(triple), str(where)])]
-            self.statements[(triple, where)] = node
-            s, p, o = triple
-            self.out += [(node, TYPE, _STATEMENT), (node, _SUBJECT, s),
-                         (node, _PREDICATE, p), (node, _OBJECT, o), (node, _IN_GRAPH, where)]
+            iri = f"{DERIVATION}statement-" + _hash([self.key(triple), str(graph)])
+            node = self.statements[(triple, graph)] = f"<{iri}>"
+            where, spell = self.where, self.quads.spell
+            self.lines += [f"{node} {self.a} {self.statement_class}{where}",
+                           f"{node} {self.in_graph} {spell(graph)}{where}"]
+            for (part, prop), term in zip(self.parts, triple, strict=True):
+                if isinstance(term, BNode):
+                    self.quads.add_blank(str(DERIVATIONS_GRAPH), (URIRef(iri), prop, term))
+                    self.blank += 1
+                else:
+                    self.lines.append(f"{node} {part} {spell(term)}{where}")
         return node
 
     def key(self, triple: Triple) -> str:
