@@ -196,12 +196,16 @@ def compile_rules(tbox: Graph) -> RuleSet:
     """
     rules, problems = RuleSet(), Problems()
     parser = _ExpressionParser(tbox, problems)
+    owl = str(OWL)
     for p in AXIOM_PREDICATES:
-        for s, o in sorted(tbox.subject_objects(p), key=str):
+        pairs = tbox.subject_objects(p)
+        if p == TYPE:  # only a type from OWL's vocabulary can be an axiom; the rest are facts
+            pairs = ((s, o) for s, o in pairs if str(o).startswith(owl))
+        for s, o in sorted(pairs, key=str):
             _compile_triple((s, p, o), rules, parser, problems)
     # Any other OWL term: a construct the rules do not know, unless it annotates.
     for s, p, o in tbox:
-        if (str(p).startswith(str(OWL)) and p not in ANNOTATIONS and p not in AXIOM_PREDICATES
+        if (str(p).startswith(owl) and p not in ANNOTATIONS and p not in AXIOM_PREDICATES
                 and not (p in EXPRESSION_PREDICATES or s in parser.seen)):
             problems.add((s, p, o), f"{render(p)} is outside the OWL 2 RL rules crtkg compiles")
     rules.expressions = parser.parsed
