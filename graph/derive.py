@@ -117,7 +117,7 @@ def materialize(graphs: dict[URIRef, Graph]) -> Closure:
                 if conclusion not in index.known:
                     found[conclusion].add(Derivation(rule, premises))
         for conclusion, ways in found.items():
-            derived[conclusion] = sorted(ways)
+            derived[conclusion] = sorted(ways) if len(ways) > 1 else list(ways)
             index.add(conclusion)
         delta = list(found)
     closure = _trim(derived, origin, rounds)
