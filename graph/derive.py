@@ -271,11 +271,10 @@ def check_consistency(rules: RuleSet, index: Index, closure: Closure) -> None:
                                [(x, RDF.type, OWL.Nothing)]))
     for prop, axiom in sorted(rules.functional.items()):
         messages += _functional_clashes(closure, index, prop, axiom)
-    for triple in sorted(closure.origin, key=str):
-        value = triple[2]
-        if isinstance(value, Literal) and value.ill_typed:
-            messages.append(f"{render(triple[0])} {render(triple[1])} {render(value)}: the "
-                            f"literal is not a valid {render(value.datatype)} (dt-not-type)")
+    ill_typed = (t for t in closure.origin if isinstance(t[2], Literal) and t[2].ill_typed)
+    for s, p, value in sorted(ill_typed, key=str):  # sorting only these, not every triple
+        messages.append(f"{render(s)} {render(p)} {render(value)}: the literal is not a "
+                        f"valid {render(value.datatype)} (dt-not-type)")
     if messages:
         raise ReasoningFailed(messages)
 
