@@ -7,11 +7,13 @@ sources give a byte-identical file and an unchanged build can be skipped.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +83,27 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
             previous.reused = True
             return previous
     started = time.perf_counter()
+    with _no_cyclic_gc():
+        return _build(paths, artifact, digest, reasoner, started)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a build allocates millions of tuples and terms
+    that live to its end, and the collector's repeated passes over them took a fifth of the
+    time at 100k triples; reference counting still frees everything else."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str,
+           started: float) -> BuildSummary:
+    """The build proper: load, validate, link, reason, write."""
     sources = load_sources(paths)
     validate(sources, paths.texts_dir, paths.check_files)
     mappings = links_graph(sources)
