@@ -108,9 +108,10 @@ def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str,
     validate(sources, paths.texts_dir, paths.check_files)
     mappings = links_graph(sources)
     inference = reason({ONTOLOGY_GRAPH: sources.ontology, IMPORTS_GRAPH: sources.imports,
-                        DATA_GRAPH: sources.data}, reasoner)
-    graphs = {"ontology": sources.ontology, "imports": sources.imports, "data": sources.data,
-              "mappings": mappings, "inferred": inference.graph}
+                        DATA_GRAPH: sources.data}, reasoner, sources.triples)
+    listed = sources.triples
+    graphs = {"ontology": listed[ONTOLOGY_GRAPH], "imports": listed[IMPORTS_GRAPH],
+              "data": listed[DATA_GRAPH], "mappings": mappings, "inferred": inference.graph}
     lines, counts = canonical_nquads(graphs, inference.closure)
     summary = BuildSummary(artifact, digest, counts, inference.trimmed, reasoner=reasoner)
     write_artifact(artifact, lines, summary)

@@ -243,6 +243,8 @@ class Sources:
     subject_files: dict[URIRef, Path]
     subject_lines: dict[URIRef, int] = field(default_factory=dict)
     shapes_file: Path = Path("ontology/shapes.ttl")  # where `shapes` was read
+    # The triples of each graph as a list too: iterating a list is far faster than a Graph.
+    triples: dict[URIRef, list[Triple]] = field(default_factory=dict)
     # The same ontology, imports and data in their named graphs, for the SHACL shapes and
     # the SPARQL checks.
     store: ox.Store = field(default_factory=ox.Store)
@@ -266,13 +268,15 @@ def load_sources(paths: SourcePaths) -> Sources:
     for target, name, files in ((sources.ontology, ONTOLOGY_GRAPH, paths.ontology_files),
                                 (sources.imports, IMPORTS_GRAPH, paths.import_files),
                                 (sources.data, DATA_GRAPH, paths.data_files)):
-        graph_name = ox.NamedNode(name)
+        graph_name, listed = ox.NamedNode(name), {}
         for path in files:
             parsed = parse_file(path, terms)
             _record_subjects(sources, parsed, typed)
             target.addN((s, p, o, target) for s, p, o in parsed.triples)
+            listed.update(dict.fromkeys(parsed.triples))
             sources.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph_name)
                                  for q in parsed.quads)
+        sources.triples[name] = list(listed)  # once each, as in the Graph
     return sources
 
 
