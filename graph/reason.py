@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ class Inference:
     """The inferred triples, how many of each trivial kind were trimmed, and (from the rules)
     how each was derived."""
 
-    graph: Graph
+    graph: Collection[Triple]  # a Graph from owlrl, a list from the rules
     trimmed: Counter[str] = field(default_factory=Counter)
     closure: Closure | None = None
 
