@@ -93,7 +93,7 @@ def text_anchors(paths: SourcePaths) -> Iterator[TextAnchor]:
         if path.name == ANCHORS_FILE:
             continue
         parsed = parse_file(path)
-        graph, lines = parsed.graph(), statement_lines(path, parsed)
+        graph, lines = parsed.graph(), statement_lines(parsed)
         for claim, document in graph.subject_objects(PROV.wasQuotedFrom):
             text_file = stored_text_file(paths.texts_dir, document)
             quote = graph.value(claim, CRTKG.quote)

@@ -85,7 +85,9 @@ def build(paths: SourcePaths, artifact: Path | None = None, force: bool = False,
             return previous
     started = time.perf_counter()
     with _no_cyclic_gc():
-        return _build(paths, artifact, digest, reasoner, started)
+        summary = _build(paths, artifact, digest, reasoner)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
 @contextmanager
@@ -102,8 +104,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str,
-           started: float) -> BuildSummary:
+def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str) -> BuildSummary:
     """The build proper: load, validate, link, reason, write."""
     sources = load_sources(paths)
     validate(sources, paths.texts_dir, paths.check_files)
@@ -116,7 +117,6 @@ def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str,
     lines, counts = canonical_nquads(graphs, inference.closure)
     summary = BuildSummary(artifact, digest, counts, inference.trimmed, reasoner=reasoner)
     write_artifact(artifact, lines, summary)
-    summary.seconds = time.perf_counter() - started
     return summary
 
 

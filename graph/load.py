@@ -129,6 +129,7 @@ class Parsed:
     the prefixes it declares."""
 
     path: Path
+    text: str  # newlines translated, as read_text would: for counting lines
     quads: list[ox.Quad]
     triples: list[Triple]
     prefixes: dict[str, str]
@@ -146,7 +147,7 @@ def parse_file(path: Path, terms: TermCache | None = None) -> Parsed:
     the file, line and column. Relative IRIs resolve against the file's own IRI."""
     try:
         data = path.read_bytes()
-        data.decode("utf-8")
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(path, f"cannot read: {err}") from err
     parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
@@ -158,7 +159,8 @@ def parse_file(path: Path, terms: TermCache | None = None) -> Parsed:
                           err.offset) from err
     terms = terms or TermCache()
     triples = [(terms(q.subject), terms(q.predicate), terms(q.object)) for q in quads]
-    return Parsed(path, quads, triples, dict(parser.prefixes))  # type: ignore[arg-type]
+    return Parsed(path, text, quads, triples,
+                  dict(parser.prefixes))  # type: ignore[arg-type]
 
 
 def parse_turtle(path: Path) -> Graph:
@@ -200,13 +202,13 @@ _STATEMENT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,()\[\]\"]*|:[^
                               r"(?=\s|$)", re.MULTILINE)
 
 
-def statement_lines(path: Path, parsed: Parsed) -> dict[URIRef, int]:
+def statement_lines(parsed: Parsed) -> dict[URIRef, int]:
     """The line (1-based) of each subject's first statement in a parsed Turtle file.
 
     Statements start in column 1 in our files, so a subject's statement is a line that
     begins with its CURIE or <IRI>; a subject named only inside brackets has no line.
     """
-    text = path.read_text(encoding="utf-8")
+    text = parsed.text
     subjects = {s for s, _, _ in parsed.triples}
     lines: dict[URIRef, int] = {}
     line, counted = 1, 0
@@ -282,7 +284,7 @@ def load_sources(paths: SourcePaths) -> Sources:
 
 def _record_subjects(sources: Sources, parsed: Parsed, typed: set[URIRef]) -> None:
     """Record where each subject of a file is stated, unless an earlier file typed it."""
-    lines = statement_lines(parsed.path, parsed)
+    lines = statement_lines(parsed)
     typed_here = {s for s, p, _ in parsed.triples if p == RDF.type}
     path = parsed.path
     for subject in dict.fromkeys(s for s, _, _ in parsed.triples):
