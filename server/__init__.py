@@ -58,12 +58,13 @@ def create_app(settings: Settings) -> Flask:
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
-    from server import api, explain, pages, sparql
+    from server import api, explain, pages, resource, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(explain.bp)
+    app.register_blueprint(resource.bp)
     app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message))
     app.register_error_handler(HTTPException, http_exception)
     return app
