@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from graph.catalogue import NamedQuery, shorten_all
 from graph.namespaces import BASE, GRAPHS, INFERRED_GRAPH, PREFIXES, shorten
@@ -37,6 +37,7 @@ def index() -> str:
     page_data = {
         "endpoint": endpoint,
         "base": BASE,
+        "root": request.script_root,  # where the resource pages are: /id/... under it
         "prefixes": PREFIXES,
         "formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
                     for f in FORMATS],

@@ -174,7 +174,7 @@ def test_a_named_query_runs_and_its_answer_downloads(browser: WebDriver, live_se
     assert downloaded == [header, *cells]
 
 
-def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_server: str,
+def test_a_local_resource_links_to_its_page_and_its_properties(browser: WebDriver, live_server: str,
                                                   store: ox.Store) -> None:
     open_page(browser, live_server + "/")  # the editor starts with a query that lists trials
     old = run_and_wait(browser, (By.ID, "results-table"))
@@ -182,6 +182,11 @@ def test_a_local_resource_links_to_its_properties(browser: WebDriver, live_serve
     assert link.get_attribute("title") == str(KG.prospect)
     link.click()
     wait(browser).until(ec.staleness_of(old))
+    # The IRI's own page, where its URL (w3id base) resolves to ...
+    assert browser.current_url == live_server + "/id/prospect"
+    assert browser.find_element(By.ID, "resource-title").text == "PROSPECT"
+    # ... which opens a query about it in the editor.
+    browser.find_element(By.LINK_TEXT, "Open a query about it in the editor").click()
     answer(browser, (By.ID, "results-table"))
 
     query = browser.find_element(By.ID, "query").get_attribute("value")
@@ -472,3 +477,65 @@ def test_editing_the_text_leaves_the_named_query(browser: WebDriver, live_server
     header, cells = table(browser)
     assert header == json.loads(text)["head"]["vars"]
     assert len(cells) == len(json.loads(text)["results"]["bindings"]) == 0
+
+
+def test_a_claims_page_marks_its_words_in_the_source(browser: WebDriver, live_server: str,
+                                                     store: ox.Store) -> None:
+    open_page(browser, live_server + "/id/rec-echo-patient-selection")
+    assert browser.find_element(By.ID, "resource-title").text == \
+        "Echocardiography is, for me, number one for patient selection"
+    quote = rows(store, "SELECT ?q { kg:rec-echo-patient-selection crtkg:quote ?q }")[0]["q"]
+    mark = browser.find_element(By.CSS_SELECTOR, ".in-context mark")
+    assert mark.text == quote and mark.is_displayed()
+    facts = browser.find_element(By.CSS_SELECTOR, "section.claim dl").text
+    assert "author statement without traceable support" in facts
+    source = browser.find_element(By.LINK_TEXT, "Is there a role for imaging techniques in "
+                                                "cardiac resynchronization therapy?")
+    source.click()
+    wait(browser).until(lambda b: b.current_url == live_server + "/id/stankovic-interview")
+
+
+def test_a_trials_page_lists_its_findings_and_what_links_to_it(browser: WebDriver,
+                                                               live_server: str) -> None:
+    open_page(browser, live_server + "/id/echocrt")
+    assert browser.find_element(By.ID, "resource-title").text == "EchoCRT"
+    statements = browser.find_element(By.ID, "statements")
+    row = statements.find_element(By.XPATH, ".//tr[th//code[text()='crtkg:reportsFinding']]")
+    assert "EchoCRT: CRT may increase mortality with a QRS duration below 130 ms" in row.text
+    registry = statements.find_element(By.XPATH, ".//tr[th//code[text()='crtkg:registryNumber']]")
+    assert "NCT00683696" in registry.text
+    incoming = browser.find_element(By.ID, "incoming")
+    assert "about study" in incoming.text
+    # An inferred value (by a property chain) is told apart from the asserted ones.
+    studied = statements.find_element(By.XPATH,
+                                      ".//tr[th//code[text()='crtkg:studiedModality']]//li")
+    assert studied.get_attribute("class") == "inferred"
+    assert "inferred: why?" in studied.text
+
+
+def test_a_modalitys_inferred_type_leads_to_its_explanation(browser: WebDriver,
+                                                            live_server: str) -> None:
+    open_page(browser, live_server + "/id/spect")
+    assert browser.find_element(By.ID, "resource-title").text == \
+        "single-photon emission computed tomography"
+    details = browser.find_element(By.ID, "inferred-types")
+    details.find_element(By.TAG_NAME, "summary").click()
+    chip = details.find_element(By.XPATH, ".//span[a[text()='modality with ionizing radiation']]")
+    chip.find_element(By.LINK_TEXT, "why?").click()
+    heading = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
+    assert heading.text == "kg:spect rdf:type crtkg:IonizingRadiationModality"
+    assert "is inferred" in browser.find_element(By.ID, "explain-message").text
+
+
+def test_the_vocabulary_index_leads_to_a_class_page(browser: WebDriver, live_server: str,
+                                                    store: ox.Store) -> None:
+    open_page(browser, live_server + "/")
+    browser.find_element(By.LINK_TEXT, "Vocabulary").click()
+    wait(browser).until(lambda b: b.current_url == live_server + "/ontology")
+    classes = browser.find_element(By.ID, "classes").find_element(By.XPATH, "..")
+    assert "finding" in classes.text and "imaging modality" in classes.text
+    classes.find_element(By.LINK_TEXT, "imaging modality").click()
+    wait(browser).until(lambda b: b.current_url == live_server + "/ontology/ImagingModality")
+    vocab = browser.find_element(By.CSS_SELECTOR, "section.vocab").text
+    n = rows(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) { ?x a crtkg:ImagingModality }")[0]["n"]
+    assert f"{n} instances" in vocab and "Subclass of" in vocab

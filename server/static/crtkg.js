@@ -57,11 +57,9 @@
     return "<" + iri + ">";
   }
 
-  // The page itself, asking for the properties of a resource of this graph (and, below
-  // them, its links to external ontologies).
+  // A resource of this graph has its own page on this server (/id/..., /ontology/...).
   function resourceHref(iri) {
-    const query = "SELECT ?property ?value WHERE { <" + iri + "> ?property ?value }";
-    return pageHref(query, inferBox.checked, iri);
+    return data.root + "/" + encodeURI(iri.slice(data.base.length));
   }
 
   function pageHref(query, infer, resource) {
