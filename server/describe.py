@@ -256,7 +256,8 @@ def _incoming(reader: Reader, iri: ox.NamedNode, graphs: list[ox.NamedNode],
         subjects[q.subject] = subjects.get(q.subject, True) and inferred
     groups = []
     for prop, subjects in by_property.items():
-        ordered = sorted(subjects.items(), key=lambda kv: (reader.label(kv[0]) or kv[0].value))
+        # By IRI, not label: a term can have thousands of subjects, and only a few are shown.
+        ordered = sorted(subjects.items(), key=lambda kv: kv[0].value)
         groups.append(Incoming(prop, len(ordered), ordered[:MAX_INCOMING]))
     return sorted(groups, key=lambda g: (-g.count, g.property.value))
 

@@ -81,6 +81,10 @@ def any_iri() -> Response:
     iri = request.args.get("iri", "").strip().removeprefix("<").removesuffix(">")
     if not iri:
         raise HttpError(400, "parameter iri is missing: /resource?iri=<an IRI of the graph>")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as err:
+        raise HttpError(400, f"parameter iri={iri!r} is not an IRI: {err}") from None
     return dereference(iri, suffix_allowed=False)
 
 
@@ -94,7 +98,10 @@ class Target:
 def dereference(iri: str, suffix_allowed: bool = True) -> Response:
     state = current_app.extensions["crtkg"]
     reader = Reader(state.store)
-    target = _target(reader, iri, suffix_allowed)
+    try:
+        target = _target(reader, iri, suffix_allowed)
+    except ValueError:  # a path no IRI of the graph can have (a space, a bracket)
+        raise HttpError(404, f"{iri} is not in the graph: it is not a valid IRI") from None
     etag = hashlib.sha256(f"{state.graph_tag} {target.iri.value} {target.fmt and target.fmt.name}"
                           .encode()).hexdigest()[:32]
     headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Link": _links(target.iri)}

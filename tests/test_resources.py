@@ -280,3 +280,13 @@ def test_every_link_on_a_page_resolves(client: FlaskClient) -> None:
                 status = client.get(href, headers={"Accept": BROWSER}).status_code
                 assert status == 200, (path, href)
 
+
+
+def test_a_path_no_iri_can_have_is_404_and_a_bad_iri_parameter_400(client: FlaskClient) -> None:
+    response = client.get("/id/a%20b")
+    assert response.status_code == 404
+    assert "https://w3id.org/crtkg/id/a b is not in the graph: it is not a valid IRI" in \
+        response.get_data(as_text=True)
+    bad = client.get("/resource?iri=not%20an%20iri")
+    assert bad.status_code == 400
+    assert "parameter iri='not an iri' is not an IRI" in bad.get_data(as_text=True)
