@@ -214,7 +214,8 @@ def _statements(reader: Reader, subject: ox.NamedNode | ox.BlankNode, graphs: li
             if statement.items is None:
                 statement.nested = _statements(reader, q.object, graphs, triples, depth + 1)
         found[key] = statement
-    return sorted(found.values(), key=lambda s: (_property_order(s.property), str(s.value)))
+    return sorted(found.values(),
+                  key=lambda s: (_property_order(s.property), s.inferred, str(s.value)))
 
 
 def _property_order(prop: ox.NamedNode) -> tuple[int, str]:
