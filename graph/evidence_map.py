@@ -281,7 +281,7 @@ def plot(figure: Figure, emap: EvidenceMap, link_base: str) -> None:
                              linewidths=0.8, zorder=3)
             dot.set_urls([cell_link(cell, link_base)])  # an <a> round the marker in SVG
             dot.set_gid(cell_id(cell))
-            ax.annotate(f"{cell.studies}/{cell.claims}", (col + 0.46, row + 0.44), fontsize=6.5,
+            ax.annotate(f"{cell.studies}/{cell.claims}", (col + 0.46, row + 0.44), fontsize=7,
                         color="#555555", ha="right", va="bottom", zorder=4)
 
     legend_y = 0.02
@@ -290,14 +290,14 @@ def plot(figure: Figure, emap: EvidenceMap, link_base: str) -> None:
     kinds.append(Patch(facecolor=GAP_COLOUR, edgecolor=GAP_COLOUR,
                        label="no evidence in the graph: a gap"))
     figure.legend(handles=kinds, title="Strongest evidence (colour)", loc="lower left",
-                  bbox_to_anchor=(0.01, legend_y), fontsize=7.5, title_fontsize=8,
+                  bbox_to_anchor=(0.01, legend_y), fontsize=8.5, title_fontsize=9,
                   alignment="left", frameon=False)
     shapes = sorted({c.marker() for c in emap.cells.values() if c.claims},
                     key=lambda m: m[1])
     figure.legend(handles=[Line2D([], [], marker=m, linestyle="", markersize=7, color="#555555",
                                   label=words) for m, words in shapes],
                   title="Direction of it (shape)", loc="lower left",
-                  bbox_to_anchor=(0.43, legend_y), fontsize=7.5, title_fontsize=8,
+                  bbox_to_anchor=(0.43, legend_y), fontsize=8.5, title_fontsize=9,
                   alignment="left", frameon=False)
     sizes = sorted({1, max(1, biggest // 2), biggest})
     figure.legend(handles=[Line2D([], [], marker="o", linestyle="", color="#bbbbbb",
@@ -305,8 +305,8 @@ def plot(figure: Figure, emap: EvidenceMap, link_base: str) -> None:
                                   markersize=marker_area(n, biggest) ** 0.5,
                                   label=f"{n} in all") for n in sizes],
                   title="Studies + claims (area);\nn/m in a cell: n studies, m claims",
-                  loc="lower left", bbox_to_anchor=(0.70, legend_y), fontsize=7.5,
-                  title_fontsize=8, alignment="left", frameon=False, labelspacing=2.0,
+                  loc="lower left", bbox_to_anchor=(0.70, legend_y), fontsize=8.5,
+                  title_fontsize=9, alignment="left", frameon=False, labelspacing=2.0,
                   borderpad=0.8, handletextpad=1.6)
     figure.text(0.01, 1 - 0.15 / height, "Imaging modality", fontsize=8.5, va="top",
                 weight="bold")
