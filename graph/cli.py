@@ -101,6 +101,22 @@ def parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=run_export)
 
     cmd = commands.add_parser(
+        "map", help="draw the evidence map (modality x clinical role) as SVG or PNG, with its CSV",
+        description="Draw the evidence map from the named query evidence-map: a marker per "
+                    "imaging modality and clinical role with evidence, its area the number "
+                    "of studies and claims, its colour the strongest kind of evidence, its "
+                    "shape the direction; empty cells are gaps. Writes the CSV behind it too. "
+                    "In SVG each marker links to the web page listing the cell's claims.")
+    cmd.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                     help="map.svg or map.png (the format follows the suffix)")
+    cmd.add_argument("--csv", type=Path, metavar="PATH",
+                     help="where to write the CSV (default: FILE with the suffix .csv)")
+    cmd.add_argument("--link-base", default="http://127.0.0.1:8000/", metavar="URL",
+                     help="address of the web page the cells link to (default: where "
+                          "`crtkg serve` listens, http://127.0.0.1:8000/)")
+    cmd.set_defaults(run=run_map)
+
+    cmd = commands.add_parser(
         "serve", help="build if needed, then serve the SPARQL endpoint and web page",
         description="Serve the graph over HTTP (SPARQL 1.1 Protocol at /sparql, web page at /). "
                     "Each option falls back to its CRTKG_<OPTION> environment variable, "
@@ -240,6 +256,19 @@ def run_export(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> 
         print(f"wrote {args.output} ({len(data)} bytes, {args.format})", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+    return 0
+
+
+def run_map(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    from graph import evidence_map  # matplotlib loads only for this command
+
+    evidence_map.map_format(args.output)  # a wrong suffix fails before the build
+    ensure_built(paths, artifact)
+    emap = evidence_map.evidence_map(open_store(artifact), paths.queries_dir)
+    picture, table = evidence_map.write_map(emap, args.output, args.csv, args.link_base)
+    print(f"wrote {picture} (the evidence map: {len(emap.modalities)} x {len(emap.roles)} "
+          f"cells, {len(emap.cells)} with evidence, {len(emap.gaps())} gaps)\n"
+          f"wrote {table} (the CSV behind it, a line per cell)")
     return 0
 
 

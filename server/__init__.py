@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Flask, Response, request
+from flask import Flask, Response, request, url_for
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graph.artifact import open_store, read_header, require_artifact
 from graph.catalogue import NamedQuery, load_catalogue
 from server.description import Statistics, count
+from server.evidence_map import DrawnMap, draw_map
 from server.pool import QueryPool
 from server.protocol import HttpError, QueryRequest, error_text
 from server.settings import Settings
@@ -37,6 +38,7 @@ class State:
     examples: list[NamedQuery]
     graph_tag: str  # identifies the served graph: the build's sources digest
     store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
+    evidence_map: DrawnMap | None = None  # drawn once from `store`; None without its queries
 
     def etag(self, query: QueryRequest) -> str:
         return etag_for(self.graph_tag, query)
@@ -58,13 +60,17 @@ def create_app(settings: Settings) -> Flask:
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
-    from server import api, explain, pages, resource, sparql
+    from server import api, evidence_map, explain, pages, resource, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(explain.bp)
     app.register_blueprint(resource.bp)
+    app.register_blueprint(evidence_map.bp)
+    with app.test_request_context():  # the cells link to the home page's route
+        link_base = url_for("pages.index")
+    app.extensions["crtkg"].evidence_map = draw_map(store, settings.queries_dir, link_base)
     app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message))
     app.register_error_handler(HTTPException, http_exception)
     return app

@@ -54,7 +54,9 @@ def index() -> str:
     return render_template(
         "index.html", examples=state.examples, stats=stats, formats=FORMATS, prefixes=PREFIXES,
         settings=state.settings, graphs=graphs, curie=shorten, endpoint=endpoint,
-        endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data)
+        endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data,
+        # Inline, not <img>: links inside an SVG work only in the page's own document.
+        evidence_map=state.evidence_map.inline() if state.evidence_map else None)
 
 
 def parameters(query: NamedQuery) -> list[dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.catalogue import load_catalogue
+from graph.catalogue import Parameter, load_catalogue
 from graph.query import select_rows, short
 from tests.conftest import ROOT
 
@@ -29,17 +29,22 @@ FREE_VALUES = {("trials-by-size", "minimum"): ["500"], ("external-links", "term"
 
 
 def cases() -> list[tuple[str, dict[str, str]]]:
-    """Each query once with its optional parameters unset, and once per allowed value of its
-    parameter (the catalogue's queries have at most one)."""
+    """Each query once with its optional parameters unset, and once per allowed value of each
+    parameter, the other required parameters at their first value (evidence-map-cell has two
+    parameters; the others at most one)."""
     found = []
     for name, query in sorted(QUERIES.items()):
         required = [p for p in query.parameters if p.required]
         if not required:
             found.append((name, {}))
         for p in query.parameters:
-            values = [short(ox.NamedNode(v)) for v in p.values] or FREE_VALUES[(name, p.name)]
-            found += [(name, {p.name: v}) for v in values]
+            others = {r.name: values_of(name, r)[0] for r in required if r is not p}
+            found += [(name, {**others, p.name: v}) for v in values_of(name, p)]
     return found
+
+
+def values_of(name: str, p: Parameter) -> list[str]:
+    return [short(ox.NamedNode(v)) for v in p.values] or FREE_VALUES[(name, p.name)]
 
 
 def file_of(name: str, given: dict[str, str]) -> Path:

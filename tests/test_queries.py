@@ -132,6 +132,7 @@ def test_the_parameters_are_typed_and_enumerated() -> None:
     assert params == {
         "article-claims": [("article", "iri", True)],
         "claim-evidence": [("evidence", "iri", False)],
+        "evidence-map-cell": [("modality", "iri", True), ("role", "iri", False)],
         "external-links": [("term", "iri", False)],
         "findings-of-trial": [("trial", "iri", True)],
         "modality-procedures": [("kind", "iri", True)],

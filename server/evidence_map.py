@@ -1,0 +1,66 @@
+"""The evidence map at /map.svg and the CSV behind it at /map.csv, drawn once when the
+application starts, from the served graph (see graph/evidence_map.py); the home page shows
+the SVG inline, so that its cells' links work."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from graph import evidence_map
+from graph.errors import CrtkgError
+from server.protocol import HttpError
+
+bp = Blueprint("evidence_map", __name__)
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    svg: bytes
+    csv: str
+
+    def inline(self) -> str:
+        """The SVG as an element for an HTML page: without its XML prolog and DOCTYPE."""
+        text = self.svg.decode()
+        return text[text.index("<svg"):]
+
+
+def draw_map(store: ox.Store, queries_dir: Path, link_base: str) -> DrawnMap | None:
+    """The map of the served graph, or None (logged) where its named queries are missing."""
+    try:
+        emap = evidence_map.evidence_map(store, queries_dir)
+    except CrtkgError as err:
+        log.warning("no evidence map: %s", err)
+        return None
+    return DrawnMap(evidence_map.draw(emap, "svg", link_base), emap.csv(link_base))
+
+
+@bp.get("/map.svg")
+def map_svg() -> Response:
+    return served(drawn().svg, "image/svg+xml", "svg")
+
+
+@bp.get("/map.csv")
+def map_csv() -> Response:
+    return served(drawn().csv.encode(), "text/csv; charset=utf-8", "csv")
+
+
+def drawn() -> DrawnMap:
+    found = current_app.extensions["crtkg"].evidence_map
+    if found is None:
+        raise HttpError(404, "the evidence map is not drawn: its named queries "
+                             f"({evidence_map.CELLS_QUERY}, {evidence_map.AXES_QUERY}) "
+                             "are not installed")
+    return found
+
+
+def served(body: bytes, content_type: str, kind: str) -> Response:
+    # The map changes only with the graph, which changes only by a new build and a restart.
+    response = Response(body, content_type=content_type)
+    response.set_etag(f"{current_app.extensions['crtkg'].graph_tag}-map-{kind}")
+    return response.make_conditional(request)
