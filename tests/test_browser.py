@@ -539,3 +539,23 @@ def test_the_vocabulary_index_leads_to_a_class_page(browser: WebDriver, live_ser
     vocab = browser.find_element(By.CSS_SELECTOR, "section.vocab").text
     n = rows(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) { ?x a crtkg:ImagingModality }")[0]["n"]
     assert f"{n} instances" in vocab and "Subclass of" in vocab
+
+
+def test_the_evidence_maps_cell_opens_its_claims(browser: WebDriver, live_server: str) -> None:
+    open_page(browser, live_server + "/")
+    figure = browser.find_element(By.CSS_SELECTOR, "#evidence-map figure svg")
+    assert figure.is_displayed() and figure.size["width"] > 600
+    links = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('a'), (a) => "
+        "a.getAttribute('xlink:href') || a.getAttribute('href'))", figure)
+    cells = [h for h in links if "example=evidence-map-cell" in h]
+    assert len(cells) == 13  # one a cell with evidence; gaps link nowhere
+    echo = next(h for h in cells if "modality=kg%3Aechocardiography&" in h
+                and "role=kg%3Apatient-selection" in h)
+    assert echo.startswith("/?")  # the page itself, wherever it is served
+    open_page(browser, live_server + echo)
+    answer(browser, (By.ID, "results-table"))
+    header, cells_shown = table(browser)
+    labels = [row[header.index("label")] for row in cells_shown]
+    assert "Echocardiography is, for me, number one for patient selection" in labels
+    assert "PROSPECT: no echocardiographic parameter improves patient selection for CRT" in labels
