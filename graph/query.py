@@ -6,7 +6,6 @@ behaves the same everywhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pyoxigraph as ox
 from graph import results
 from graph.errors import QueryError, SourceError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
+from graph.sparql_messages import syntax_problem
 from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
 FORMATS = ("table", "json", "csv")
@@ -22,12 +22,12 @@ FORMATS = ("table", "json", "csv")
 Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def sparql_syntax_error(path: Path, err: SyntaxError) -> SourceError:
-    """A query file's SPARQL syntax error as the engine reports it, at its line and column."""
-    where = re.match(r"error at (\d+):(\d+): ", str(err))
-    line, column = (int(where[1]), int(where[2])) if where else (None, None)
-    message = str(err)[where.end():] if where else str(err)
-    return SourceError(path, f"SPARQL syntax error: {message}", line, column)
+def sparql_syntax_error(path: Path, text: str, err: SyntaxError) -> SourceError:
+    """A query file's SPARQL syntax error at its line and column, the line shown with a
+    caret under the column."""
+    problem = syntax_problem(text, err)
+    return SourceError(path, f"SPARQL syntax error: {problem.reason}\n{problem.excerpt()}",
+                       problem.line, problem.column)
 
 
 def names_a_file(text: str) -> bool:
@@ -88,7 +88,7 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     try:
         return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)
     except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from err
+        raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:
         raise QueryError(f"query failed: {err}") from err
 

@@ -166,9 +166,13 @@ def test_the_api_page_renders_the_description(api: FlaskClient) -> None:
 
 def test_a_broken_query_file_stops_start_up_naming_file_and_line(
         built: BuildSummary, tmp_path: Path) -> None:
-    (tmp_path / "broken.rq").write_text("#+ summary: broken\n\nSELECT ?x WHERE {\n  ?x ?y\n}\n")
-    with pytest.raises(SourceError, match=r"broken.rq:\d+:\d+: SPARQL syntax error: expected"):
+    (tmp_path / "broken.rq").write_text("#+ summary: broken\n\nSELECT ?x WHERE {\n  ?x ?y ?z )\n}\n")
+    with pytest.raises(SourceError) as caught:
         create_app(Settings.from_env(built.artifact, tmp_path, environ={}, workers=1))
+    assert str(caught.value) == (
+        f"{tmp_path / 'broken.rq'}:4:12: SPARQL syntax error: unexpected \")\"\n"
+        "    ?x ?y ?z )\n"
+        "             ^")
 
 
 # --- the fuzzer, over the project's own catalogue ------------------------------------------

@@ -263,12 +263,16 @@ def test_cors_lets_browser_clients_on_other_origins_query(client: FlaskClient) -
 
 # --- errors ---------------------------------------------------------------------------------
 
-def test_a_syntax_error_is_400_with_the_parser_message(client: FlaskClient) -> None:
-    response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x ?y }"})
-    text = response.get_data(as_text=True)
+def test_a_syntax_error_is_400_with_the_line_and_a_caret(client: FlaskClient) -> None:
+    query = "SELECT ?x WHERE {\n  ?x rdfs:label \"Ärzte\" ;\n     crtkg:nope ?y )\n}"
+    response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
     assert response.mimetype == "text/plain"
-    assert text.startswith("400 Bad Request: SPARQL syntax error: error at 1:")
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: SPARQL syntax error at line 3, column 20:\n"
+        "       crtkg:nope ?y )\n"
+        "                     ^\n"
+        'unexpected ")"\n')
 
 
 def test_a_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
