@@ -23,6 +23,7 @@ from graph.catalogue import (
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
 from graph.reason import REASONERS
+from graph.sparql_messages import unknown_name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,10 +182,16 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
 
 
 def find_named_query(paths: SourcePaths, name: str) -> NamedQuery | None:
-    """The named query `name`, or the .rq file `name` if it has a `#+` header; else None."""
+    """The named query `name`, or the .rq file `name` if it has a `#+` header; else None.
+
+    A single word of letters, digits and dashes is no SPARQL query: if no query has that
+    name, QueryError names the nearest ones."""
     path = paths.queries_dir / f"{name}.rq"
     if re.fullmatch(r"[\w-]+", name) and query.names_a_file(str(path)):
         return read_named_query(path)
+    if re.fullmatch(r"[A-Za-z0-9-]+", name) and not query.names_a_file(name):
+        names = sorted(p.stem for p in paths.queries_dir.glob("*.rq"))
+        raise QueryError(unknown_name(name, names, "`crtkg queries`"))
     path = Path(name)
     if name.endswith(".rq") and query.names_a_file(name) and path.read_text(
             encoding="utf-8", errors="replace").startswith(HEADER):

@@ -107,8 +107,9 @@ def test_csv_and_sparql_json_by_accept(api: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(("url", "status", "message"), [
-    ("/api/queries/nothing", 404, "no named query 'nothing'; the queries are listed at "
-                                  "/api/queries"),
+    ("/api/queries/nothing", 404, "no named query 'nothing'; /api/queries lists them"),
+    ("/api/queries/trial-by-modality", 404,
+     "no named query 'trial-by-modality'; did you mean trials-by-modality?"),
     ("/api/queries/trials-by-modality", 400, "trials-by-modality needs the parameter modality"),
     ("/api/queries/trials-by-modality?modality=kg:spect", 400,
      "parameter modality='kg:spect' is not one of the allowed values: "

@@ -72,6 +72,18 @@ def test_query_syntax_error_is_a_clear_message(crtkg):
                    'unexpected "]"\n')
 
 
+@pytest.mark.parametrize(("name", "message"), [
+    ("trial-finding", "no named query 'trial-finding'; did you mean trial-findings or "
+                      "harm-findings?"),
+    ("hazard-ratio", "no named query 'hazard-ratio'; did you mean hazard-ratios?"),
+    ("zzz", "no named query 'zzz'; `crtkg queries` lists them"),
+])
+def test_an_unknown_query_name_suggests_the_nearest(crtkg, name, message):
+    status, out, err = crtkg("query", name)
+    assert status == 1 and out == ""
+    assert err == f"crtkg: error: {message}\n"
+
+
 def test_missing_query_file_is_named(crtkg, tmp_path):
     status, _, err = crtkg("query", str(tmp_path / "nope.rq"))
     assert status == 1 and "nope.rq: cannot read query file" in err
