@@ -23,7 +23,7 @@ from graph.catalogue import (
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
 from graph.reason import REASONERS
-from graph.sparql_messages import unknown_name
+from graph.sparql_messages import KnownIris, unknown_name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,6 +176,9 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
     store = open_store(artifact)
     answer = (named.run(store, params, args.infer) if named
               else query.run_query(store, text, infer=args.infer))
+    values = named.bind(params).values() if named else ()
+    for warning in KnownIris.of(store).warnings(text, values):  # it runs all the same
+        print(f"crtkg: warning: {warning}", file=sys.stderr)
     hidden = [p.variable for p in named.parameters] if named else []
     sys.stdout.write(query.render(answer, args.format, hidden))
     return 0

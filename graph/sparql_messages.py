@@ -243,7 +243,8 @@ class KnownIris:
                               if iri.startswith(ns) and len(iri) > len(ns)), None)
             if namespace is None or iri in self.iris:
                 continue
-            near = difflib.get_close_matches(iri[len(namespace):], self._locals[namespace], n=3)
+            near = difflib.get_close_matches(iri[len(namespace):], self._locals[namespace],
+                                           n=3, cutoff=0.75)
             found.append(f"{shorten(iri)} is not in the graph" + (
                 f"; did you mean {' or '.join(shorten(namespace + n) for n in near)}?"
                 if near else ""))

@@ -130,6 +130,13 @@ def test_bad_calls_name_the_parameter(api: FlaskClient, url: str, status: int,
     assert message in response.get_data(as_text=True)
 
 
+def test_a_parameter_iri_the_graph_lacks_is_a_warning_header(client: FlaskClient) -> None:
+    response = client.get("/api/queries/external-links", query_string={"term": "kg:echocrtt"})
+    assert response.status_code == 200 and records(response) == []
+    assert response.headers.getlist("X-Crtkg-Warning") == [
+        "kg:echocrtt is not in the graph; did you mean kg:echocrt?"]
+
+
 def test_a_value_cannot_change_the_query(api: FlaskClient) -> None:
     """An injection attempt is only a string the engine compares, never query text."""
     attack = "x')) } UNION { ?claim ?p ?quote } #"

@@ -84,6 +84,26 @@ def test_an_unknown_query_name_suggests_the_nearest(crtkg, name, message):
     assert err == f"crtkg: error: {message}\n"
 
 
+def test_an_iri_the_graph_lacks_is_warned_of_and_the_query_still_runs(crtkg):
+    query = ("SELECT ?words WHERE { ?r crtkg:aboutModality ?m ; crtkg:statedForce ?words "
+             "OPTIONAL { ?r crtkg:aboutModalty kg:nuclear-imagin } } ORDER BY ?words")
+    status, out, err = crtkg("query", query)
+    assert status == 0
+    assert err == ("crtkg: warning: crtkg:aboutModalty is not in the graph; did you mean "
+                   "crtkg:aboutModality?\n"
+                   "crtkg: warning: kg:nuclear-imagin is not in the graph; did you mean "
+                   "kg:nuclear-imaging?\n")
+    assert [line.strip() for line in out.splitlines()[2:]] == [
+        "may be useful", "possibly", "should be used", "(3 rows)"]
+
+
+def test_iris_in_comments_strings_and_of_the_graph_are_not_warned_of(crtkg):
+    query = ('SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n '
+             'FILTER(?n != "kg:nothing") } # crtkg:nothing')
+    status, out, err = crtkg("query", query)
+    assert status == 0 and err == "" and "(1 row)" in out
+
+
 def test_missing_query_file_is_named(crtkg, tmp_path):
     status, _, err = crtkg("query", str(tmp_path / "nope.rq"))
     assert status == 1 and "nope.rq: cannot read query file" in err
