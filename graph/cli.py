@@ -216,7 +216,7 @@ def run_queries(args: argparse.Namespace, paths: SourcePaths, artifact: Path) ->
     catalogue = load_catalogue(paths.queries_dir)
     rows = [[q.name, q.summary, ", ".join(describe_parameter(p) for p in q.parameters)]
             for q in catalogue]
-    sys.stdout.write(query.table(["name", "summary", "parameters"], rows, width=80))
+    sys.stdout.write(query.table(["name", "summary", "parameters"], rows))
     return 0
 
 
