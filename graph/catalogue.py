@@ -175,7 +175,7 @@ def check_query(path: Path, text: str, parameters: tuple[Parameter, ...]) -> Non
     try:
         ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)
     except SyntaxError as err:
-        raise sparql_syntax_error(path, err) from None
+        raise sparql_syntax_error(path, text, err) from None
     except (RuntimeError, ValueError) as err:
         select = next((n for n, t in enumerate(text.splitlines(), 1)
                        if re.match(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", t, re.I)), None)

@@ -82,7 +82,7 @@ def _solutions(store: ox.Store, check: Check) -> tuple[ox.QuerySolutions, bool]:
     try:
         solutions = store.query(check.text, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as err:
-        raise sparql_syntax_error(check.path, err) from None
+        raise sparql_syntax_error(check.path, check.text, err) from None
     variables = ({v.value for v in solutions.variables}
                  if isinstance(solutions, ox.QuerySolutions) else set())
     if not set(REQUIRED) <= variables:

@@ -23,6 +23,7 @@ from graph.catalogue import (
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
 from graph.reason import REASONERS
+from graph.sparql_messages import KnownIris, unknown_name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,16 +192,25 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
     store = open_store(artifact)
     answer = (named.run(store, params, args.infer) if named
               else query.run_query(store, text, infer=args.infer))
+    values = named.bind(params).values() if named else ()
+    for warning in KnownIris.of(store).warnings(text, values):  # it runs all the same
+        print(f"crtkg: warning: {warning}", file=sys.stderr)
     hidden = [p.variable for p in named.parameters] if named else []
     sys.stdout.write(query.render(answer, args.format, hidden))
     return 0
 
 
 def find_named_query(paths: SourcePaths, name: str) -> NamedQuery | None:
-    """The named query `name`, or the .rq file `name` if it has a `#+` header; else None."""
+    """The named query `name`, or the .rq file `name` if it has a `#+` header; else None.
+
+    A single word of letters, digits and dashes is no SPARQL query: if no query has that
+    name, QueryError names the nearest ones."""
     path = paths.queries_dir / f"{name}.rq"
     if re.fullmatch(r"[\w-]+", name) and query.names_a_file(str(path)):
         return read_named_query(path)
+    if re.fullmatch(r"[A-Za-z0-9-]+", name) and not query.names_a_file(name):
+        names = sorted(p.stem for p in paths.queries_dir.glob("*.rq"))
+        raise QueryError(unknown_name(name, names, "`crtkg queries`"))
     path = Path(name)
     if name.endswith(".rq") and query.names_a_file(name) and path.read_text(
             encoding="utf-8", errors="replace").startswith(HEADER):
@@ -222,7 +232,7 @@ def run_queries(args: argparse.Namespace, paths: SourcePaths, artifact: Path) ->
     catalogue = load_catalogue(paths.queries_dir)
     rows = [[q.name, q.summary, ", ".join(describe_parameter(p) for p in q.parameters)]
             for q in catalogue]
-    sys.stdout.write(query.table(["name", "summary", "parameters"], rows, width=80))
+    sys.stdout.write(query.table(["name", "summary", "parameters"], rows))
     return 0
 
 

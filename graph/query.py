@@ -6,7 +6,8 @@ behaves the same everywhere.
 
 from __future__ import annotations
 
-import re
+import shutil
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from graph import results
 from graph.errors import QueryError, SourceError
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
+from graph.sparql_messages import syntax_problem
 from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
 FORMATS = ("table", "json", "csv")
@@ -22,12 +24,12 @@ FORMATS = ("table", "json", "csv")
 Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def sparql_syntax_error(path: Path, err: SyntaxError) -> SourceError:
-    """A query file's SPARQL syntax error as the engine reports it, at its line and column."""
-    where = re.match(r"error at (\d+):(\d+): ", str(err))
-    line, column = (int(where[1]), int(where[2])) if where else (None, None)
-    message = str(err)[where.end():] if where else str(err)
-    return SourceError(path, f"SPARQL syntax error: {message}", line, column)
+def sparql_syntax_error(path: Path, text: str, err: SyntaxError) -> SourceError:
+    """A query file's SPARQL syntax error at its line and column, the line shown with a
+    caret under the column."""
+    problem = syntax_problem(text, err)
+    return SourceError(path, f"SPARQL syntax error: {problem.reason}\n{problem.excerpt()}",
+                       problem.line, problem.column)
 
 
 def names_a_file(text: str) -> bool:
@@ -88,7 +90,7 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     try:
         return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)
     except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from err
+        raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:
         raise QueryError(f"query failed: {err}") from err
 
@@ -137,11 +139,69 @@ def render(answer: Answer, fmt: str = "table", hidden: Iterable[str] = ()) -> st
                  [["" if t is None else short(t) for t in row] for row in collected.rows])
 
 
-def table(header: list[str], rows: list[list[str]], width: int = 60) -> str:
-    """A plain-text table with the row count under it; long cells are cut with '…'."""
-    cut = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cut)]) for i, h in enumerate(header)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
-    out = [line(header), "-+-".join("-" * w for w in widths), *(line(r) for r in cut)]
+SEPARATOR = " | "
+LONGEST_WORD = 30  # a word (an IRI, say) wider than this may be broken across lines
+
+
+def table(header: list[str], rows: list[list[str]], width: int | None = None) -> str:
+    """A plain-text table with the row count under it, as wide as the terminal (`width`,
+    else $COLUMNS or the terminal's width, else 100): a cell too long for its column is
+    wrapped onto more lines within it, never cut, and a blank line then parts the rows.
+    Words are kept whole where they fit; only headers too wide together make the table wider.
+
+    >>> print(table(["name", "quote"], [["kg:a", "the quick brown fox jumps"]], width=20),
+    ...       end="")
+    name | quote
+    -----+--------------
+    kg:a | the quick
+         | brown fox
+         | jumps
+    (1 row)
+    """
+    total = width or shutil.get_terminal_size((100, 24)).columns
+    widths = column_widths(header, rows, total - len(SEPARATOR) * (len(header) - 1))
+    line = lambda cells: SEPARATOR.join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    out = [line(header), "-+-".join("-" * w for w in widths)]
+    wrapped = [[wrap(c, w) for c, w in zip(row, widths, strict=True)] for row in rows]
+    tall = any(len(c) > 1 for cells in wrapped for c in cells)
+    for number, cells in enumerate(wrapped):
+        if tall and number:  # a blank line tells one row of many lines from the next
+            out.append("")
+        height = max((len(c) for c in cells), default=1)
+        out += [line([c[i] if i < len(c) else "" for c in cells]) for i in range(height)]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(s.rstrip() for s in out) + "\n"
+
+
+def column_widths(header: list[str], rows: list[list[str]], room: int) -> list[int]:
+    """Widths that fit the columns in `room`: each at least its header and, where there is
+    room for them, its longest words (up to LONGEST_WORD); the rest of the room goes, a
+    character at a time, to the column that shortens the table most, never past the
+    column's natural width."""
+    natural = [max([len(h), *(len(line) for r in rows for line in r[i].splitlines())])
+               for i, h in enumerate(header)]
+    words = [max([0, *(len(w) for r in rows for w in r[i].split())]) for i in range(len(header))]
+    for longest in (LONGEST_WORD, 20, 12, 8, 0):  # words broken before the table grows wider
+        widths = [min(n, max(len(h), min(w, longest)))
+                  for n, h, w in zip(natural, header, words, strict=True)]
+        if sum(widths) <= room:
+            break
+    lengths = [[len(c) for c in r] for r in rows[:200]]  # enough rows to judge by
+
+    def height(w: list[int]) -> float:  # about the lines the rows take, smoothly
+        return sum(max((n / k for n, k in zip(r, w, strict=True)), default=0) for r in lengths)
+
+    for _ in range(room - sum(widths)):
+        growing = [i for i, w in enumerate(widths) if w < natural[i]]
+        if not growing:
+            break
+        widths[min(growing, key=lambda i: height(
+            [w + (j == i) for j, w in enumerate(widths)]))] += 1
+    return widths
+
+
+def wrap(cell: str, width: int) -> list[str]:
+    """A cell's lines within the width: its own lines, each wrapped at spaces (a longer
+    word broken), nothing left out."""
+    return [part for line in cell.splitlines() or [""]
+            for part in textwrap.wrap(line, width, break_on_hyphens=False) or [""]]

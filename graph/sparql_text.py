@@ -55,3 +55,47 @@ def is_update(bare: str) -> bool:
         position = match.end()
     first = re.match(r"\s*([A-Za-z]+)", bare[position:])
     return first is not None and first[1].upper() in UPDATE_KEYWORDS
+
+
+# What names an IRI, once comments and strings are out of the way: a whole IRI, a PREFIX
+# declaration, or a prefixed name (its local part without a final dot, which ends a triple).
+_TERMS = re.compile(r"""
+    (?P<skip>\#[^\n]*
+      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*')
+  | (?P<declare>PREFIX\s+(?P<name>[A-Za-z][\w.-]*)?:\s*<(?P<namespace>[^<>"{}|^`\s]*)>)
+  | <(?P<iri>[^<>"{}|^`\s]*)>
+  | (?<![\w?$:.\\<-])(?P<prefix>[A-Za-z][\w.-]*)?:
+      (?P<local>(?:[\w:-]|%[0-9A-Fa-f]{2}|\\[-_~.!$&'()*+,;=/?\#@%]|\.(?=[\w:%\\-]))*)
+""", re.VERBOSE | re.IGNORECASE)
+
+
+def declared_prefixes(query: str) -> dict[str, str]:
+    """The query's own PREFIX declarations, name to namespace."""
+    decoded = _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), query)
+    return {m["name"] or "": m["namespace"] for m in _TERMS.finditer(decoded) if m["declare"]}
+
+
+def iris_in(query: str, prefixes: dict[str, str]) -> list[str]:
+    """The IRIs the query names, written whole or as prefixed names of `prefixes`, in order;
+    what stands in comments or strings is not read.
+
+    >>> iris_in('SELECT * { ?s kg:a "kg:b" } # kg:c', {"kg": "https://w3id.org/crtkg/id/"})
+    ['https://w3id.org/crtkg/id/a']
+    """
+    decoded = _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), query)
+    found = []
+    for match in _TERMS.finditer(decoded):
+        if match["iri"] is not None:
+            found.append(match["iri"])
+        elif match["local"] is not None and (match["prefix"] or "") in prefixes:
+            local = re.sub(r"\\(.)", r"\1", match["local"])
+            found.append(prefixes[match["prefix"] or ""] + local)
+    return found
+
+
+def prefixed_names(query: str) -> list[tuple[str, int]]:
+    """The prefix and the offset of each prefixed name of the query, comments and strings
+    aside (offsets are of the text as given, so for a query without \\u escapes)."""
+    return [(m["prefix"] or "", m.start()) for m in _TERMS.finditer(query)
+            if m["local"] is not None]

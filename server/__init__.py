@@ -19,12 +19,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graph.artifact import open_store, read_header, require_artifact
 from graph.catalogue import NamedQuery, load_catalogue
+from graph.sparql_messages import KnownIris
 from server.description import Statistics, count
 from server.evidence_map import DrawnMap, draw_map
 from server.pool import QueryPool
 from server.protocol import HttpError, QueryRequest, error_text
 from server.settings import Settings
-from server.sparql import AnswerCache, etag_for
+from server.sparql import WARNING_HEADER, AnswerCache, etag_for
 
 
 @dataclass
@@ -38,6 +39,7 @@ class State:
     examples: list[NamedQuery]
     graph_tag: str  # identifies the served graph: the build's sources digest
     store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
+    known_iris: KnownIris  # to warn of a query's crtkg: and kg: IRIs that the graph lacks
     evidence_map: DrawnMap | None = None  # drawn once from `store`; None without its queries
 
     def etag(self, query: QueryRequest) -> str:
@@ -56,10 +58,11 @@ def create_app(settings: Settings) -> Flask:
         settings=settings, pool=pool,
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
         statistics=count(store), examples=examples,
-        graph_tag=graph_tag(pool.artifact), store=store)
+        graph_tag=graph_tag(pool.artifact), store=store, known_iris=KnownIris.of(store))
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
-    CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows"], max_age=86400)
+    CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows", WARNING_HEADER],
+         max_age=86400)
     from server import api, evidence_map, explain, pages, resource, sparql
 
     app.register_blueprint(sparql.bp)

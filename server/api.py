@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from graph import __version__
 from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
 from graph.identifiers import IRI_PATTERN
+from graph.sparql_messages import unknown_name
 from server.protocol import HttpError, QueryRequest
 from server.sparql import answer, boolean
 
@@ -26,8 +27,7 @@ def list_queries() -> Response:
 def run(name: str) -> Response:
     query = catalogue().get(name)
     if query is None:
-        raise HttpError(404, f"no named query {name!r}; the queries are listed at "
-                             f"{url_for('api.list_queries')}")
+        raise HttpError(404, unknown_name(name, catalogue(), url_for("api.list_queries")))
     repeated = [k for k in request.args if len(request.args.getlist(k)) > 1]
     if repeated:
         raise HttpError(400, f"parameter {repeated[0]} is given more than once")

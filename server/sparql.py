@@ -24,6 +24,9 @@ bp = Blueprint("sparql", __name__)
 
 FORM, QUERY_BODY, UPDATE_BODY = ("application/x-www-form-urlencoded", "application/sparql-query",
                                  "application/sparql-update")
+# One header per IRI of the project's namespaces that a query names and the graph lacks:
+# the query runs all the same, and this says why it may find nothing.
+WARNING_HEADER = "X-Crtkg-Warning"
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -50,7 +53,12 @@ def answer(query: QueryRequest) -> Response:
         refuse_unsafe(query.query)
         reply = state.pool.run(query)
         state.cache.put(query, reply)
-    return reply_response(reply, etag)
+    response = reply_response(reply, etag)
+    for warning in state.known_iris.warnings(query.query, (v for _, v in query.substitutions)):
+        # HTTP header values are Latin-1: other characters as SPARQL's own \u escapes
+        response.headers.add(WARNING_HEADER, warning.encode("latin-1", "backslashreplace")
+                             .decode("latin-1"))
+    return response
 
 
 def refuse_unsafe(text: str) -> None:

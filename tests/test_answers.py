@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.catalogue import Parameter, load_catalogue
+from graph.namespaces import EXTERNAL_PREFIXES, RDFS
 from graph.query import select_rows, short
 from tests.conftest import ROOT
 
@@ -77,3 +78,23 @@ def test_the_answer_is_the_reviewed_one(store: ox.Store, name: str, given: dict[
 def test_every_reviewed_answer_belongs_to_a_case() -> None:
     expected = {file_of(name, given).name for name, given in cases()}
     assert sorted(p.name for p in ANSWERS.glob("*.csv")) == sorted(expected)
+
+
+CODED = tuple(EXTERNAL_PREFIXES[p] for p in ("ECO", "OBI", "MAXO"))
+
+
+@pytest.mark.parametrize(("name", "given"), cases(),
+                         ids=lambda c: c if isinstance(c, str) else ",".join(c.values()))
+def test_a_code_of_eco_obi_or_maxo_has_its_label_beside_it(store: ox.Store, name: str,
+                                                           given: dict[str, str]) -> None:
+    """Nobody reads obo:ECO_0000180: the column after such a code is the term's label."""
+    names, solutions = select_rows(QUERIES[name].run(store, given))
+    shown = [n for n in names if not n.startswith("_")]
+    for row in solutions:
+        for here, beside in zip(shown, [*shown[1:], None], strict=True):
+            term = row.get(here)
+            if isinstance(term, ox.NamedNode) and term.value.startswith(CODED):
+                labels = {q.object.value for q in store.quads_for_pattern(
+                    term, ox.NamedNode(str(RDFS.label)), None)}
+                assert beside is not None and row.get(beside) is not None, (here, term)
+                assert row[beside].value in labels, (here, term, row[beside])

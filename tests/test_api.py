@@ -107,8 +107,9 @@ def test_csv_and_sparql_json_by_accept(api: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(("url", "status", "message"), [
-    ("/api/queries/nothing", 404, "no named query 'nothing'; the queries are listed at "
-                                  "/api/queries"),
+    ("/api/queries/nothing", 404, "no named query 'nothing'; /api/queries lists them"),
+    ("/api/queries/trial-by-modality", 404,
+     "no named query 'trial-by-modality'; did you mean trials-by-modality?"),
     ("/api/queries/trials-by-modality", 400, "trials-by-modality needs the parameter modality"),
     ("/api/queries/trials-by-modality?modality=kg:spect", 400,
      "parameter modality='kg:spect' is not one of the allowed values: "
@@ -127,6 +128,13 @@ def test_bad_calls_name_the_parameter(api: FlaskClient, url: str, status: int,
     response = api.get(url)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
+
+
+def test_a_parameter_iri_the_graph_lacks_is_a_warning_header(client: FlaskClient) -> None:
+    response = client.get("/api/queries/external-links", query_string={"term": "kg:echocrtt"})
+    assert response.status_code == 200 and records(response) == []
+    assert response.headers.getlist("X-Crtkg-Warning") == [
+        "kg:echocrtt is not in the graph; did you mean kg:echocrt?"]
 
 
 def test_a_value_cannot_change_the_query(api: FlaskClient) -> None:
@@ -166,9 +174,13 @@ def test_the_api_page_renders_the_description(api: FlaskClient) -> None:
 
 def test_a_broken_query_file_stops_start_up_naming_file_and_line(
         built: BuildSummary, tmp_path: Path) -> None:
-    (tmp_path / "broken.rq").write_text("#+ summary: broken\n\nSELECT ?x WHERE {\n  ?x ?y\n}\n")
-    with pytest.raises(SourceError, match=r"broken.rq:\d+:\d+: SPARQL syntax error: expected"):
+    (tmp_path / "broken.rq").write_text("#+ summary: broken\n\nSELECT ?x WHERE {\n  ?x ?y ?z )\n}\n")
+    with pytest.raises(SourceError) as caught:
         create_app(Settings.from_env(built.artifact, tmp_path, environ={}, workers=1))
+    assert str(caught.value) == (
+        f"{tmp_path / 'broken.rq'}:4:12: SPARQL syntax error: unexpected \")\"\n"
+        "    ?x ?y ?z )\n"
+        "             ^")
 
 
 # --- the fuzzer, over the project's own catalogue ------------------------------------------

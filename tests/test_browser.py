@@ -322,6 +322,18 @@ def test_an_answer_cut_at_the_row_limit_says_so(browser: WebDriver, live_server:
     assert count == cap
 
 
+def test_an_iri_the_graph_lacks_is_a_notice_above_the_answer(browser: WebDriver,
+                                                             live_server: str) -> None:
+    query = ("SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n "
+             "OPTIONAL { kg:echocrtt crtkg:reportFinding ?f } }")
+    open_page(browser, live_server + "/?" + urllib.parse.urlencode({"query": query}))
+    notice = answer(browser, (By.ID, "notice"))
+    assert notice.text.splitlines() == [
+        "kg:echocrtt is not in the graph; did you mean kg:echocrt?",
+        "crtkg:reportFinding is not in the graph; did you mean crtkg:reportsFinding?"]
+    assert table(browser)[1] == [["NCT00683696"]]
+
+
 def api(base: str, name: str, **params: str) -> tuple[int, Message, str]:
     """Run a named query by the REST API, as the page does for a question with parameters."""
     url = f"{base}/api/queries/{name}?{urllib.parse.urlencode(params)}"

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from graph.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, rows
 
 RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r crtkg:aboutModality ?modality ; "
                "crtkg:statedForce ?words } ORDER BY ?words")
@@ -33,6 +33,40 @@ def test_query_prints_a_table(crtkg):
     assert lines[2].split("|")[0].strip() == "kg:nuclear-imaging"
     assert "may be useful" in out and "should be used" in out
     assert lines[-1] == "(3 rows)"
+
+
+LONG_QUOTE = ("SELECT ?trial ?quote WHERE { ?trial crtkg:reportsFinding ?claim . "
+              "?claim crtkg:quote ?quote } ORDER BY DESC(STRLEN(?quote)) LIMIT 3")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_long_cell_wraps_within_its_column_and_is_shown_whole(crtkg, store, monkeypatch,
+                                                                columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    status, out, _ = crtkg("query", LONG_QUOTE)
+    quotes = [r["quote"] for r in rows(store, LONG_QUOTE)]
+    assert status == 0 and len(quotes[0]) > columns  # a quote longer than the terminal
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert [row[1] for row in table_rows(out)] == [" ".join(q.split()) for q in quotes]
+    assert out.splitlines()[-1] == "(3 rows)"
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The rows of a printed table, each cell's wrapped lines joined again by spaces."""
+    lines = out.splitlines()
+    spans, start = [], 0
+    for rule in lines[1].split("-+-"):  # the columns' widths
+        spans.append((start, start + len(rule)))
+        start += len(rule) + 3
+    found: list[list[list[str]]] = [[]]
+    for line in lines[2:-1]:
+        if not line:  # a blank line between rows of several lines
+            found.append([])
+        else:
+            found[-1].append([line[a:b].strip() for a, b in spans])
+    if all(len(r) == 1 for r in found) and len(found) == 1:  # one line a row, no blanks
+        found = [[r] for r in found[0]]
+    return [[" ".join(filter(None, col)) for col in zip(*r, strict=True)] for r in found]
 
 
 def test_query_as_json_and_csv(crtkg):
@@ -64,10 +98,44 @@ def test_ask_and_construct(crtkg):
 
 
 def test_query_syntax_error_is_a_clear_message(crtkg):
-    status, out, err = crtkg("query", "SELECT ?x WHERE { ?x ?y }")
+    status, out, err = crtkg("query", "SELECT ?x WHERE { ?x rdfs:label ?y ] }")
     assert status == 1 and out == ""
-    assert err.startswith("crtkg: error: SPARQL syntax error:")
-    assert "1:" in err  # the position in the query
+    assert err == ("crtkg: error: SPARQL syntax error at line 1, column 36:\n"
+                   "  SELECT ?x WHERE { ?x rdfs:label ?y ] }\n"
+                   "                                     ^\n"
+                   'unexpected "]"\n')
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("trial-finding", "no named query 'trial-finding'; did you mean trial-findings or "
+                      "harm-findings?"),
+    ("hazard-ratio", "no named query 'hazard-ratio'; did you mean hazard-ratios?"),
+    ("zzz", "no named query 'zzz'; `crtkg queries` lists them"),
+])
+def test_an_unknown_query_name_suggests_the_nearest(crtkg, name, message):
+    status, out, err = crtkg("query", name)
+    assert status == 1 and out == ""
+    assert err == f"crtkg: error: {message}\n"
+
+
+def test_an_iri_the_graph_lacks_is_warned_of_and_the_query_still_runs(crtkg):
+    query = ("SELECT ?words WHERE { ?r crtkg:aboutModality ?m ; crtkg:statedForce ?words "
+             "OPTIONAL { ?r crtkg:aboutModalty kg:nuclear-imagin } } ORDER BY ?words")
+    status, out, err = crtkg("query", query)
+    assert status == 0
+    assert err == ("crtkg: warning: crtkg:aboutModalty is not in the graph; did you mean "
+                   "crtkg:aboutModality?\n"
+                   "crtkg: warning: kg:nuclear-imagin is not in the graph; did you mean "
+                   "kg:nuclear-imaging?\n")
+    assert [line.strip() for line in out.splitlines()[2:]] == [
+        "may be useful", "possibly", "should be used", "(3 rows)"]
+
+
+def test_iris_in_comments_strings_and_of_the_graph_are_not_warned_of(crtkg):
+    query = ('SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n '
+             'FILTER(?n != "kg:nothing") } # crtkg:nothing')
+    status, out, err = crtkg("query", query)
+    assert status == 0 and err == "" and "(1 row)" in out
 
 
 def test_missing_query_file_is_named(crtkg, tmp_path):
@@ -134,12 +202,12 @@ def test_the_example_query_files_answer(crtkg):
 
 def test_queries_lists_the_catalogue_with_parameters(crtkg):
     status, out, _ = crtkg("queries")
-    lines = {line.split("|")[0].strip(): line for line in out.splitlines()}
+    listed = {row[0]: row[1:] for row in table_rows(out)}
     assert status == 0
-    assert lines["name"].split("|")[1].strip() == "summary"
-    assert "What did a given trial find?" in lines["findings-of-trial"]
-    assert "trial: iri in {kg:prospect | kg:echocrt}" in lines["findings-of-trial"]
-    assert "minimum: integer" in lines["trials-by-size"]
+    assert out.splitlines()[0].split() == ["name", "|", "summary", "|", "parameters"]
+    assert listed["findings-of-trial"] == ["What did a given trial find?",
+                                           "trial: iri in {kg:prospect | kg:echocrt}"]
+    assert listed["trials-by-size"][1] == "minimum: integer"
     assert out.splitlines()[-1] == f"({len(list((ROOT / 'queries').glob('*.rq')))} rows)"
 
 

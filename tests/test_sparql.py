@@ -263,12 +263,33 @@ def test_cors_lets_browser_clients_on_other_origins_query(client: FlaskClient) -
 
 # --- errors ---------------------------------------------------------------------------------
 
-def test_a_syntax_error_is_400_with_the_parser_message(client: FlaskClient) -> None:
-    response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x ?y }"})
-    text = response.get_data(as_text=True)
+def test_a_syntax_error_is_400_with_the_line_and_a_caret(client: FlaskClient) -> None:
+    query = "SELECT ?x WHERE {\n  ?x rdfs:label \"Ärzte\" ;\n     crtkg:nope ?y )\n}"
+    response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
     assert response.mimetype == "text/plain"
-    assert text.startswith("400 Bad Request: SPARQL syntax error: error at 1:")
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: SPARQL syntax error at line 3, column 20:\n"
+        "       crtkg:nope ?y )\n"
+        "                     ^\n"
+        'unexpected ")"\n')
+
+
+def test_an_iri_the_graph_lacks_is_a_warning_header_and_the_query_still_runs(
+        client: FlaskClient) -> None:
+    query = ("SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n "
+             "OPTIONAL { kg:echocrtt crtkg:reportFinding ?f } }")
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Origin": "https://example.org"})
+    assert response.status_code == 200
+    assert [b["n"] for b in bindings(response)] == ["NCT00683696"]
+    assert response.headers.getlist("X-Crtkg-Warning") == [
+        "kg:echocrtt is not in the graph; did you mean kg:echocrt?",
+        "crtkg:reportFinding is not in the graph; did you mean crtkg:reportsFinding?"]
+    assert "X-Crtkg-Warning" in response.headers["Access-Control-Expose-Headers"]
+    again = client.get("/sparql", query_string={"query": query})  # from the cache
+    assert len(again.headers.getlist("X-Crtkg-Warning")) == 2
+    assert "X-Crtkg-Warning" not in client.get("/sparql", query_string={"query": TRIAL}).headers
 
 
 def test_a_wrong_method_is_405_with_allow(client: FlaskClient) -> None:

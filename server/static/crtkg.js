@@ -287,6 +287,10 @@
         : fetch(data.api + job.path, init));
       const text = await response.text();
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      // IRIs of the graph's own namespaces that it does not hold: the query ran all the
+      // same. Several headers arrive joined by ", ", which no IRI holds.
+      const warned = response.headers.get("X-Crtkg-Warning");
+      const notes = warned ? warned.split(", ") : [];
       if (!response.ok) {
         showError(text.trim() || response.status + " " + response.statusText);
         return;
@@ -295,9 +299,12 @@
       const kind = type === SPARQL_JSON ? "solutions" : "triples";
       const cut = response.headers.get("X-SPARQL-MaxRows");
       if (cut) {
-        notice.textContent = "The answer was cut at " + cut + " " +
+        notes.push("The answer was cut at " + cut + " " +
           (kind === "solutions" ? "rows" : "triples") + ", the server's limit: add LIMIT and " +
-          "OFFSET, or a narrower pattern, to see the rest.";
+          "OFFSET, or a narrower pattern, to see the rest.");
+      }
+      if (notes.length) {
+        notice.textContent = notes.join("\n");
         notice.hidden = false;
       }
       if (kind === "solutions") {
