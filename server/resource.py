@@ -138,6 +138,8 @@ def _target(reader: Reader, iri: str, suffix_allowed: bool) -> Target:
 
 def _negotiate() -> Format | None:
     accept = request.accept_mimetypes
+    if not accept:  # no Accept header: any type will do (RFC 9110), so the first offered
+        return None
     wanted = accept.best_match(OFFERED) or accept.best_match(list(ALIASES))
     if wanted is None:
         raise HttpError(406, f"a resource is offered as {', '.join(OFFERED)}; the Accept "

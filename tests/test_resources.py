@@ -78,9 +78,9 @@ def test_the_rdf_has_the_asserted_the_inferred_and_the_incoming_triples(
                      ox.NamedNode(f"{KG}echocardiography")) in got  # inferred by a chain
 
 
-@pytest.mark.parametrize("accept", [BROWSER, "*/*", "text/html"])
-def test_people_get_the_page(client: FlaskClient, accept: str) -> None:
-    response = client.get("/id/echocrt", headers={"Accept": accept})
+@pytest.mark.parametrize("accept", [BROWSER, "*/*", "text/html", None])
+def test_people_get_the_page(client: FlaskClient, accept: str | None) -> None:
+    response = client.get("/id/echocrt", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
     assert response.content_type == "text/html; charset=utf-8"
     assert "<h1 id=\"resource-title\">EchoCRT</h1>" in response.get_data(as_text=True)
