@@ -239,16 +239,33 @@ class KnownIris:
         named += [v.value for v in values if isinstance(v, ox.NamedNode)]
         found = []
         for iri in dict.fromkeys(named):
-            namespace = next((ns for ns in PROJECT_NAMESPACES
-                              if iri.startswith(ns) and len(iri) > len(ns)), None)
-            if namespace is None or iri in self.iris:
+            if iri in self.iris or self._namespace(iri) is None:
                 continue
-            near = difflib.get_close_matches(iri[len(namespace):], self._locals[namespace],
-                                           n=3, cutoff=0.75)
+            near = self.near(iri)
             found.append(f"{shorten(iri)} is not in the graph" + (
-                f"; did you mean {' or '.join(shorten(namespace + n) for n in near)}?"
-                if near else ""))
+                f"; did you mean {' or '.join(map(shorten, near))}?" if near else ""))
         return found
+
+    def near(self, iri: str, n: int = 3) -> list[str]:
+        """The IRIs of `iri`'s namespace whose names are nearest to its name (difflib), then
+        those whose names contain it; none outside the project's namespaces.
+
+        >>> KnownIris([KG + "echocrt", KG + "echocrt-article", KG + "esc"]).near(KG + "echocr")
+        ['https://w3id.org/crtkg/id/echocrt', 'https://w3id.org/crtkg/id/echocrt-article']
+        """
+        namespace = self._namespace(iri)
+        if namespace is None:
+            return []
+        name, names = iri[len(namespace):], self._locals[namespace]
+        near = difflib.get_close_matches(name, names, n=n, cutoff=0.75)
+        if len(name) >= 3:
+            near += [m for m in names if name.lower() in m.lower() and m not in near]
+        return [namespace + m for m in near[:n]]
+
+    @staticmethod
+    def _namespace(iri: str) -> str | None:
+        return next((ns for ns in PROJECT_NAMESPACES
+                     if iri.startswith(ns) and len(iri) > len(ns)), None)
 
 
 def unknown_name(name: str, names: Iterable[str], listed_at: str) -> str:

@@ -12,7 +12,6 @@ ECO class, say) has its page at /resource?iri=....
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from graph.namespaces import (
     CRTKG,
     DATA_GRAPH,
     DERIVATION,
-    DERIVATIONS_GRAPH,
     OBO,
     ONTOLOGY_GRAPH,
     ONTOLOGY_IRI,
@@ -173,40 +171,18 @@ def _links(iri: ox.NamedNode) -> str:
 
 
 def _not_found(target: Target, headers: dict[str, str]) -> Response:
-    names = known_names()
-    asked = target.iri.value.removeprefix(BASE)
-    suggestions = difflib.get_close_matches(asked, names, n=MAX_SUGGESTIONS, cutoff=0.75)
-    local = asked.rsplit("/", 1)[-1].lower()
-    if len(local) >= 3:  # a name that contains what was asked, if difflib found too few
-        suggestions += [n for n in names if local in n.lower() and n not in suggestions]
-    suggestions = suggestions[:MAX_SUGGESTIONS]
+    known = current_app.extensions["crtkg"].known_iris
+    suggestions = known.near(target.iri.value, n=MAX_SUGGESTIONS)
     message = f"{shorten(target.iri.value)} is not in the graph"
     if suggestions:
-        message += "; did you mean " + ", ".join(shorten(BASE + s) for s in suggestions) + "?"
+        message += "; did you mean " + ", ".join(map(shorten, suggestions)) + "?"
     del headers["ETag"]
     if target.fmt is not None or HTML not in request.accept_mimetypes.values():
         return Response(message + "\n", status=404, headers=headers,
                         content_type="text/plain; charset=utf-8")
     page = render_template("not_found.html", iri=target.iri.value, message=message,
-                           suggestions=[(BASE + s, local_path(BASE + s)) for s in suggestions],
-                           curie=shorten)
+                           suggestions=[(s, local_path(s)) for s in suggestions], curie=shorten)
     return Response(page, status=404, headers=headers, content_type="text/html; charset=utf-8")
-
-
-def known_names() -> list[str]:
-    """Every IRI of the project's namespaces in the served graph, without the base, read once
-    (the graph does not change while it is served)."""
-    state = current_app.extensions["crtkg"]
-    names = current_app.extensions.get("crtkg_names")
-    if names is None:
-        rows = state.store.query(
-            f"SELECT DISTINCT ?x {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} "
-            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), '{BASE}') "
-            f"&& !STRSTARTS(STR(?x), '{DERIVATION}')) }}",
-            default_graph=[node(g) for g in SHORT_GRAPH if g != str(DERIVATIONS_GRAPH)])
-        names = sorted(row["x"].value.removeprefix(BASE) for row in rows)
-        current_app.extensions["crtkg_names"] = names
-    return names
 
 
 class Render:
