@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -29,8 +30,10 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
-# File name -> the page: a claim, a trial, a modality, an inferred type's explanation, the
-# vocabulary, a class and a property, a named graph, an unknown name, and the home page.
+# File name -> the page: the home page (with the evidence map), a claim, a trial, a modality,
+# an inferred type's explanation, the vocabulary, a class and a property, a named graph, an
+# unknown name; the editor answering a syntax error, a query with a misspelt property (its
+# warning), and a cell of the evidence map.
 PAGES = {
     "home": "/",
     "claim": "/id/rec-echo-patient-selection",
@@ -42,7 +45,17 @@ PAGES = {
     "property": "/ontology/reportsFinding",
     "graph": "/graph/data",
     "not-found": "/id/echocrtt",
+    "syntax-error": "/?" + urlencode({"query": "SELECT ?s WHERE { ?s crtkg:reportsFinding ?o"}),
+    "warning": "/?" + urlencode({"query": "SELECT ?t WHERE { ?t crtkg:reportFinding ?f }"}),
+    "map-cell": "/?" + urlencode({"example": "evidence-map-cell",
+                                  "modality": "kg:echocardiography",
+                                  "role": "kg:patient-selection"}),
 }
+# Pages shown in part: the element that holds what the page is about (the home page is long).
+PARTS = {"home": "#evidence-map", "syntax-error": "#results-section",
+         "warning": "#results-section", "map-cell": "#results-section"}
+RECT = """const r = document.querySelector(arguments[0]).getBoundingClientRect();
+return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};"""
 
 
 def serve() -> tuple[subprocess.Popen, str]:
@@ -65,15 +78,18 @@ def serve() -> tuple[subprocess.Popen, str]:
     sys.exit("screenshots: the server did not answer within 30 s")
 
 
-def shoot(driver: webdriver.Chrome, url: str, path: Path) -> None:
-    """The whole page, not only the window: Chromium's DevTools capture beyond the viewport."""
+def shoot(driver: webdriver.Chrome, url: str, path: Path, part: str | None) -> None:
+    """The whole page, or the element `part`, beyond the window: Chromium's DevTools
+    capture."""
     driver.get(url)
-    time.sleep(0.3)  # the home page's script fills in its answer after load
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics["cssContentSize"]
+    time.sleep(1.0)  # the home page's script fills in its answer after load
+    if part is None:
+        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
+    else:
+        clip = driver.execute_script(RECT, part)
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+        "format": "png", "captureBeyondViewport": True, "clip": {**clip, "scale": 1}})
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
@@ -100,7 +116,7 @@ def main() -> int:
             try:
                 for name in options.pages or PAGES:
                     path = options.out / f"{name}.png"
-                    shoot(driver, base + PAGES[name], path)
+                    shoot(driver, base + PAGES[name], path, PARTS.get(name))
                     print(path)
             finally:
                 driver.quit()

@@ -16,9 +16,9 @@ from flask.testing import FlaskClient
 from graph.artifact import BuildSummary
 from graph.cli import main
 from graph.evidence_map import EvidenceMap, MapError, draw, evidence_map
+from graph.namespaces import KG
 from tests.conftest import ROOT, answer
 
-KG = "https://w3id.org/crtkg/id/"
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
 
@@ -144,8 +144,9 @@ def test_the_no_role_column_links_to_the_claims_that_name_no_role(
     assert "role" not in params
     got = client.get(f"/api/queries/{params.pop('example')}", query_string=params,
                      headers={"Accept": "text/csv"})
-    kinds = sorted(line.split(",")[2] for line in got.text.splitlines()[1:])
-    assert kinds == ["caveat", "concession"]
+    answer = list(csv.DictReader(io.StringIO(got.text)))
+    assert sorted(r["kind"] for r in answer) == ["caveat", "concession"]
+    assert all(r["item"].startswith(str(KG)) for r in answer)  # each claim, to open its page
 
 
 def test_crtkg_map_writes_a_png_and_the_csv_where_asked(built: BuildSummary,
