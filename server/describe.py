@@ -34,7 +34,8 @@ from graph.namespaces import (
     SSSOM,
 )
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a quad's object can be
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
 
 
 def node(iri: object) -> ox.NamedNode:
@@ -56,7 +57,7 @@ class Statement:
     """One value of a property, where it is (its graph's short name) and, for a blank node,
     what the graph says about that node."""
 
-    property: ox.NamedNode
+    predicate: ox.NamedNode
     value: Term
     graph: str
     nested: list[Statement] = field(default_factory=list)
@@ -71,7 +72,7 @@ class Statement:
 class Incoming:
     """The subjects that link to a resource by one property, the first MAX_INCOMING of them."""
 
-    property: ox.NamedNode
+    predicate: ox.NamedNode
     count: int
     subjects: list[tuple[ox.NamedNode, bool]]  # subject, inferred
 
@@ -108,19 +109,19 @@ class Description:
     triples: list[ox.Triple]
 
     def values(self, prop: object) -> list[Term]:
-        return [s.value for s in self.statements if s.property.value == str(prop)]
+        return [s.value for s in self.statements if s.predicate.value == str(prop)]
 
     @property
     def types(self) -> list[Statement]:
-        return [s for s in self.statements if s.property == TYPE]
+        return [s for s in self.statements if s.predicate == TYPE]
 
     def grouped(self) -> list[tuple[ox.NamedNode, list[Statement]]]:
         """The statements other than types and mappings (shown apart), by property in order
         of first appearance."""
         groups: dict[ox.NamedNode, list[Statement]] = {}
         for s in self.statements:
-            if s.property != TYPE and not (s.graph == "mappings" and s.property in MATCHES):
-                groups.setdefault(s.property, []).append(s)
+            if s.predicate != TYPE and not (s.graph == "mappings" and s.predicate in MATCHES):
+                groups.setdefault(s.predicate, []).append(s)
         return list(groups.items())
 
 
@@ -136,7 +137,7 @@ class Reader:
             return [node(DERIVATIONS_GRAPH)]
         return [node(g) for g in ALL_GRAPHS]
 
-    def quads(self, s: Term | None, p: ox.NamedNode | None, o: Term | None,
+    def quads(self, s: Subject | None, p: ox.NamedNode | None, o: Term | None,
               graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
         for g in graphs:
             yield from self.store.quads_for_pattern(s, p, o, g)
@@ -165,21 +166,21 @@ class Reader:
                 return min(t.value for t in english or found)
         return None
 
-    def text(self, term: Term, prop: ox.NamedNode) -> str | None:
+    def text(self, term: Subject, prop: ox.NamedNode) -> str | None:
         """A literal value of `prop` (English first), in any graph but the derivations."""
         found = [q.object for q in self.quads(term, prop, None, self.graphs_for_any())
                  if isinstance(q.object, ox.Literal)]
         english = [t for t in found if (t.language or "en").startswith("en")]
         return min(t.value for t in english or found) if found else None
 
-    def objects(self, term: Term, prop: object) -> list[Term]:
+    def objects(self, term: Subject, prop: object) -> list[Term]:
         seen = {q.object for q in self.quads(term, node(prop), None, self.graphs_for_any())}
         return sorted(seen, key=str)
 
     def graphs_for_any(self) -> list[ox.NamedNode]:
         return [node(g) for g in ALL_GRAPHS]
 
-    def definition(self, term: Term) -> str | None:
+    def definition(self, term: Subject) -> str | None:
         for prop in DEFINITIONS:
             found = self.text(term, prop)
             if found:
@@ -207,7 +208,8 @@ def _statements(reader: Reader, subject: ox.NamedNode | ox.BlankNode, graphs: li
         key = (q.predicate, q.object)
         if key in found:  # asserted in two graphs: show it once, asserted
             continue
-        graph = SHORT_GRAPH.get(q.graph_name.value, q.graph_name.value)
+        name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "default"
+        graph = SHORT_GRAPH.get(name, name)
         statement = Statement(q.predicate, q.object, graph)
         if isinstance(q.object, ox.BlankNode) and depth < MAX_NESTING:
             statement.items = _list_items(reader, q.object, graphs, triples)
@@ -215,7 +217,7 @@ def _statements(reader: Reader, subject: ox.NamedNode | ox.BlankNode, graphs: li
                 statement.nested = _statements(reader, q.object, graphs, triples, depth + 1)
         found[key] = statement
     return sorted(found.values(),
-                  key=lambda s: (_property_order(s.property), s.inferred, str(s.value)))
+                  key=lambda s: (_property_order(s.predicate), s.inferred, str(s.value)))
 
 
 def _property_order(prop: ox.NamedNode) -> tuple[int, str]:
@@ -260,7 +262,7 @@ def _incoming(reader: Reader, iri: ox.NamedNode, graphs: list[ox.NamedNode],
         # By IRI, not label: a term can have thousands of subjects, and only a few are shown.
         ordered = sorted(subjects.items(), key=lambda kv: kv[0].value)
         groups.append(Incoming(prop, len(ordered), ordered[:MAX_INCOMING]))
-    return sorted(groups, key=lambda g: (-g.count, g.property.value))
+    return sorted(groups, key=lambda g: (-g.count, g.predicate.value))
 
 
 def _mappings(reader: Reader, iri: ox.NamedNode) -> list[Mapping]:
@@ -270,17 +272,20 @@ def _mappings(reader: Reader, iri: ox.NamedNode) -> list[Mapping]:
     for q in reader.store.quads_for_pattern(iri, None, None, mappings_graph):
         if q.predicate not in MATCHES or not isinstance(q.object, ox.NamedNode):
             continue
+        mapping = Mapping(q.predicate, q.object, None, None, None)
         axiom = _axiom(reader, iri, q.predicate, q.object)
-        found.append(Mapping(
-            q.predicate, q.object,
-            axiom and reader.text(axiom, node(SSSOM.object_label)),
-            axiom and next(iter(reader.objects(axiom, SSSOM.mapping_justification)), None),
-            axiom and reader.text(axiom, node(RDFS.comment))))
+        if axiom is not None:
+            justification = reader.objects(axiom, SSSOM.mapping_justification)
+            mapping.label = reader.text(axiom, node(SSSOM.object_label))
+            mapping.justification = next((j for j in justification
+                                          if isinstance(j, ox.NamedNode)), None)
+            mapping.comment = reader.text(axiom, node(RDFS.comment))
+        found.append(mapping)
     return sorted(found, key=lambda m: (MATCHES.index(m.relation), m.target.value))
 
 
 def _axiom(reader: Reader, source: ox.NamedNode, prop: ox.NamedNode,
-           target: ox.NamedNode) -> Term | None:
+           target: ox.NamedNode) -> Subject | None:
     annotated = node(OWL.annotatedSource)
     for q in reader.store.quads_for_pattern(None, annotated, source, node(MAPPINGS_GRAPH)):
         axiom = q.subject
@@ -292,9 +297,9 @@ def _axiom(reader: Reader, source: ox.NamedNode, prop: ox.NamedNode,
 
 def _quote(reader: Reader, claim: ox.NamedNode) -> Quote | None:
     """Where the claim's words are in their source: from its text anchor's quote selector."""
-    for anchor in reader.objects(claim, CRTKG.textAnchor):
+    for anchor in _nodes(reader.objects(claim, CRTKG.textAnchor)):
         source = next(iter(reader.objects(anchor, OA.hasSource)), None)
-        for selector in reader.objects(anchor, OA.hasSelector):
+        for selector in _nodes(reader.objects(anchor, OA.hasSelector)):
             exact = reader.text(selector, node(OA.exact))
             if exact is not None:
                 return Quote(exact, reader.text(selector, node(OA.prefix)) or "",
@@ -307,7 +312,12 @@ def _quote(reader: Reader, claim: ox.NamedNode) -> Quote | None:
     return Quote(words, "", "", source if isinstance(source, ox.NamedNode) else None)
 
 
-def record_links(reader: Reader, term: Term) -> list[ox.NamedNode]:
+def _nodes(terms: Iterable[Term]) -> list[Subject]:
+    """The terms that can be subjects (not literals), for the next lookup."""
+    return [t for t in terms if not isinstance(t, ox.Literal)]
+
+
+def record_links(reader: Reader, term: Subject) -> list[ox.NamedNode]:
     """A publication's or trial's records elsewhere: PubMed, DOI, registry (schema:sameAs),
     and the page it was read from (dcterms:source)."""
     found = [*reader.objects(term, SCHEMA.sameAs), *reader.objects(term, DCTERMS.source)]

@@ -39,6 +39,7 @@ from server.describe import (
     TYPE,
     Description,
     Reader,
+    Term,
     describe,
     node,
     record_links,
@@ -106,22 +107,25 @@ def dereference(iri: str, suffix_allowed: bool = True) -> Response:
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     whole = _whole_graph(target.iri)
-    description = None if whole else describe(reader, target.iri)
-    if description is None and whole is None:
+    if whole is not None:  # a graph's IRI, or the ontology's
+        if target.fmt is not None:
+            return _rdf(state.store.dump(format=target.fmt.rdf, from_graph=whole,
+                                         prefixes=PREFIXES), target.fmt, headers)
+        page = _vocabulary_index(reader) if target.iri.value == str(ONTOLOGY_IRI) \
+            else _graph_page(reader, target.iri)
+        return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+    description = describe(reader, target.iri)
+    if description is None:
         return _not_found(target, headers)
     if target.fmt is not None:
-        body = state.store.dump(format=target.fmt.rdf, from_graph=whole, prefixes=PREFIXES) \
-            if whole is not None else write(Collected(TRIPLES, triples=description.triples),
-                                            target.fmt)
-        return Response(body, headers=headers,
-                        content_type=f"{target.fmt.media_type}; charset=utf-8")
-    if target.iri.value == str(ONTOLOGY_IRI):
-        page = _vocabulary_index(reader)
-    elif whole is not None:
-        page = _graph_page(reader, target.iri)
-    else:
-        page = _resource_page(reader, description)
-    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+        return _rdf(write(Collected(TRIPLES, triples=description.triples), target.fmt),
+                    target.fmt, headers)
+    return Response(_resource_page(reader, description), headers=headers,
+                    content_type="text/html; charset=utf-8")
+
+
+def _rdf(body: bytes | None, fmt: Format, headers: dict[str, str]) -> Response:
+    return Response(body or b"", headers=headers, content_type=f"{fmt.media_type}; charset=utf-8")
 
 
 def _target(reader: Reader, iri: str, suffix_allowed: bool) -> Target:
@@ -191,14 +195,14 @@ class Render:
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
 
-    def label(self, term: ox.Term) -> str | None:
+    def label(self, term: Term) -> str | None:
         return self.reader.label(term)
 
     @staticmethod
-    def kind(term: ox.Term) -> str:
+    def kind(term: Term) -> str:
         return {ox.NamedNode: "iri", ox.BlankNode: "bnode"}.get(type(term), "literal")
 
-    def curie(self, term: ox.Term) -> str:
+    def curie(self, term: Term) -> str:
         return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
 
     def short(self, term: ox.NamedNode) -> str:
@@ -221,7 +225,7 @@ class Render:
     def external(self, term: ox.NamedNode) -> bool:
         return not term.value.startswith(BASE)
 
-    def explain(self, s: ox.Term, p: ox.Term, o: ox.Term) -> str:
+    def explain(self, s: Term, p: Term, o: Term) -> str:
         return url_for("explain.explain_triple", s=str(s), p=str(p), o=str(o))
 
     def note(self, literal: ox.Literal) -> str:
@@ -230,7 +234,7 @@ class Render:
         datatype = literal.datatype.value
         return "" if datatype.endswith("#string") else shorten(datatype)
 
-    def records(self, term: ox.Term) -> list[ox.NamedNode]:
+    def records(self, term: ox.NamedNode) -> list[ox.NamedNode]:
         return record_links(self.reader, term)
 
 
@@ -262,7 +266,9 @@ def _claim(reader: Reader, d: Description) -> Claim | None:
         return None
     asserted = [node(DATA_GRAPH)]  # the line's own ECO class, not its inferred ancestors
     evidence = [(line, sorted({q.object for q in reader.quads(line, TYPE, None, asserted)
-                               if q.object.value.startswith(ECO)}, key=str)) for line in lines]
+                               if isinstance(q.object, ox.NamedNode)
+                               and q.object.value.startswith(ECO)}, key=str))
+                for line in lines]
     relations = (("quoted from", PROV.wasQuotedFrom), ("derived from", PROV.wasDerivedFrom),
                  ("cites as evidence", CRTKG.citesAsEvidence))
     sources = [(how, v) for how, prop in relations for v in d.values(prop)
@@ -283,7 +289,7 @@ def _jsonld(d: Description) -> str:
     """The resource's own statements as JSON-LD, to embed in its page (for search engines and
     tools that read embedded linked data); `</` is escaped so the script cannot be closed."""
     own = [t for t in d.triples if t.subject == d.iri]
-    text = ox.serialize(own, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES).decode()
+    text = (ox.serialize(own, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES) or b"").decode()
     return json.dumps(json.loads(text), ensure_ascii=False).replace("</", "<\\/")
 
 

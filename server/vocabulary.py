@@ -23,7 +23,7 @@ from graph.namespaces import (
     RDF,
     RDFS,
 )
-from server.describe import Reader, node
+from server.describe import Reader, Subject, Term, node
 
 Part = str | ox.NamedNode  # an expression as words and the terms they link to
 EXAMPLES = 6
@@ -59,7 +59,7 @@ class TermDoc:
     axioms: list[tuple[str, list[list[Part]]]] = field(default_factory=list)
     count: int = 0  # instances of a class, triples of a property (with the inferred)
     instances: list[ox.NamedNode] = field(default_factory=list)
-    examples: list[tuple[ox.Term, ox.Term]] = field(default_factory=list)
+    examples: list[tuple[Term, Term]] = field(default_factory=list)
 
 
 def kind_of(reader: Reader, term: ox.NamedNode) -> str | None:
@@ -87,7 +87,7 @@ def document(reader: Reader, term: ox.NamedNode) -> TermDoc | None:
     return doc
 
 
-def _class_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list[ox.Term]]]:
+def _class_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list[Term]]]:
     return [
         ("subclass of", _tbox_objects(reader, term, RDFS.subClassOf)),
         ("equivalent to", _tbox_objects(reader, term, OWL.equivalentClass)),
@@ -98,9 +98,10 @@ def _class_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list[ox
     ]
 
 
-def _property_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list[ox.Term]]]:
-    characteristics = [ox.Literal(CHARACTERISTICS[t.value]) for t in reader.objects(term, RDF.type)
-                       if t.value in CHARACTERISTICS]
+def _property_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list[Term]]]:
+    characteristics: list[Term] = [
+        ox.Literal(CHARACTERISTICS[t.value]) for t in reader.objects(term, RDF.type)
+        if isinstance(t, ox.NamedNode) and t.value in CHARACTERISTICS]
     inverse = [*_tbox_objects(reader, term, OWL.inverseOf),
                *_tbox_subjects(reader, OWL.inverseOf, term)]
     return [
@@ -114,16 +115,16 @@ def _property_axioms(reader: Reader, term: ox.NamedNode) -> list[tuple[str, list
     ]
 
 
-def _tbox_objects(reader: Reader, term: ox.Term, prop: object) -> list[ox.Term]:
+def _tbox_objects(reader: Reader, term: Subject, prop: object) -> list[Term]:
     return sorted({q.object for q in reader.quads(term, node(prop), None, TBOX)}, key=str)
 
 
-def _tbox_subjects(reader: Reader, prop: object, term: ox.Term) -> list[ox.Term]:
+def _tbox_subjects(reader: Reader, prop: object, term: Term) -> list[Term]:
     found = {q.subject for q in reader.quads(None, node(prop), term, TBOX)}
     return sorted((t for t in found if isinstance(t, ox.NamedNode)), key=str)
 
 
-def expression(reader: Reader, term: ox.Term, depth: int = 0) -> list[Part]:
+def expression(reader: Reader, term: Term, depth: int = 0) -> list[Part]:
     """A class expression or a property chain in Manchester syntax, as parts."""
     if isinstance(term, ox.NamedNode):
         return [term]
@@ -156,8 +157,8 @@ def expression(reader: Reader, term: ox.Term, depth: int = 0) -> list[Part]:
     return ["(an anonymous class)"]
 
 
-def _list(reader: Reader, head: ox.Term) -> list[ox.Term] | None:
-    items: list[ox.Term] = []
+def _list(reader: Reader, head: Term) -> list[Term] | None:
+    items: list[Term] = []
     current = head
     nil = node(RDF.nil)
     while isinstance(current, ox.BlankNode):
@@ -177,7 +178,9 @@ def _joined(groups: list[list[Part]], sep: str) -> list[Part]:
 
 
 def _union(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    return list(store.query(query, default_graph=[node(g) for g in ALL_GRAPHS]))
+    answer = store.query(query, default_graph=[node(g) for g in ALL_GRAPHS])
+    assert isinstance(answer, ox.QuerySolutions)  # the SELECTs below
+    return list(answer)
 
 
 def _instances(store: ox.Store, term: ox.NamedNode) -> tuple[int, list[ox.NamedNode]]:
@@ -187,7 +190,7 @@ def _instances(store: ox.Store, term: ox.NamedNode) -> tuple[int, list[ox.NamedN
     return int(count[0]["n"].value), [row["x"] for row in examples]
 
 
-def _uses(store: ox.Store, term: ox.NamedNode) -> tuple[int, list[tuple[ox.Term, ox.Term]]]:
+def _uses(store: ox.Store, term: ox.NamedNode) -> tuple[int, list[tuple[Term, Term]]]:
     count = _union(store, f"SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?o {{ ?s {term} ?o }} }}")
     examples = _union(store, f"SELECT DISTINCT ?s ?o {{ ?s {term} ?o FILTER(isIRI(?s)) }} "
                              f"ORDER BY ?s ?o LIMIT {EXAMPLES}")
