@@ -47,7 +47,8 @@ class PublishError(CrtkgError):
 
     def __init__(self, method: str, url: str, problem: str, put: Sequence[str]) -> None:
         self.method, self.url, self.problem, self.put = method, url, problem, list(put)
-        changed = (f"only these graphs were replaced: {', '.join(put)}" if put
+        changed = (f"the graphs replaced before it: {', '.join(put)}; nothing else was "
+                   "changed" if put
                    else "nothing was changed in the store")
         super().__init__(f"{method} {url}: {problem}; {changed}")
 
@@ -386,7 +387,8 @@ def compare_answers(ours: dict, theirs: dict, keys: Sequence[str] = (),
             ("theirs", sorted(only_theirs)[0])
         more = len(only_ours) + len(only_theirs) - 1
         return (*counts, f"only {side}: {_row(our_names, row)}" +
-                (f" (and {more} more rows differ)" if more else ""))
+                (f" (and {more} more row{'s' if more > 1 else ''} not in both)"
+                                if more else ""))
     shown = []
     for key in keys:
         if key not in our_names:
