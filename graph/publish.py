@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+import requests
+import requests.auth
 
 from graph.artifact import open_store, read_header
 from graph.catalogue import NamedQuery, load_catalogue
@@ -37,7 +37,11 @@ from graph.sparql_text import blanked, has_keyword, keywords_only
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-TIMEOUT = 120.0  # seconds for one request; a PUT of a large graph takes a while
+TIMEOUT = 120.0  # seconds for one request
+# Triples sent in one request. Virtuoso's authenticated endpoint answers a large body with
+# its digest challenge before reading it and closes the connection (a broken pipe here at
+# 33k triples); smaller requests also keep under stores' request size limits.
+BATCH = 5000
 MESSAGE_CHARS = 500  # of a store's error message, quoted in ours
 
 
@@ -45,8 +49,10 @@ class PublishError(CrtkgError):
     """A request to the store failed: the URL, the status, the store's message, and which
     graphs were already replaced (nothing else was changed)."""
 
-    def __init__(self, method: str, url: str, problem: str, put: Sequence[str]) -> None:
+    def __init__(self, method: str, url: str, problem: str, put: Sequence[str],
+                 status: int | None = None) -> None:
         self.method, self.url, self.problem, self.put = method, url, problem, list(put)
+        self.status = status  # the HTTP status, None if the store was not reached
         changed = (f"the graphs replaced before it: {', '.join(put)}; nothing else was "
                    "changed" if put
                    else "nothing was changed in the store")
@@ -76,33 +82,57 @@ class StoreClient:
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        handlers: list[urllib.request.BaseHandler] = []
-        if target.user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, target.base, target.user, target.password or "")
-            # Digest first (Virtuoso's authenticated endpoint asks for it), basic otherwise.
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                         urllib.request.HTTPBasicAuthHandler(passwords)]
-        self.opener = urllib.request.build_opener(*handlers)
+        self.session = requests.Session()
         self.put_graphs: list[str] = []  # short names of the graphs replaced so far
+        if target.user is not None:
+            self.authenticate(target.user, target.password or "")
+
+    def authenticate(self, user: str, password: str) -> None:
+        """Answer the store's challenge once, on a request without a body: requests' digest
+        authentication then signs every later request in advance. Otherwise each PUT would
+        go out unsigned first, and Virtuoso closes the connection on a large unsigned body
+        after its 401 (a broken pipe here)."""
+        self.session.auth = requests.auth.HTTPDigestAuth(user, password)
+        probe = self.target.url(self.target.sparql) + "?query=ASK%7B%7D"
+        answer = self.send("GET", probe)
+        if answer.status_code == 401 and "basic" in answer.headers.get(
+                "WWW-Authenticate", "").lower():
+            self.session.auth = requests.auth.HTTPBasicAuth(user, password)
+
+    def send(self, method: str, url: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> requests.Response:
+        try:
+            return self.session.request(method, url, data=body, headers=headers,
+                                        timeout=TIMEOUT)
+        except requests.RequestException as err:
+            reason = err.args[0] if err.args else err
+            reason = getattr(reason, "reason", reason)  # urllib3's, under requests'
+            raise PublishError(method, url, f"cannot reach the store ({reason})",
+                               self.put_graphs) from None
 
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> bytes:
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        try:
-            with self.opener.open(request, timeout=TIMEOUT) as response:
-                return response.read()
-        except urllib.error.HTTPError as err:
-            message = err.read().decode("utf-8", "replace").strip()[:MESSAGE_CHARS]
-            problem = f"HTTP {err.code} {err.reason}" + (f": {message}" if message else "")
-        except (urllib.error.URLError, OSError) as err:
-            problem = f"cannot reach the store ({getattr(err, 'reason', err)})"
-        raise PublishError(method, url, problem, self.put_graphs)
+        answer = self.send(method, url, body, headers)
+        if answer.status_code >= 400:
+            message = answer.text.strip()[:MESSAGE_CHARS]
+            raise PublishError(method, url, f"HTTP {answer.status_code} {answer.reason}" +
+                               (f": {message}" if message else ""), self.put_graphs,
+                               answer.status_code)
+        return answer.content
 
-    def put_graph(self, name: str, iri: str, ntriples: bytes) -> None:
-        """Replace the graph IRI with these triples (GSP PUT creates or replaces it)."""
-        self.request("PUT", self.target.graph_url(iri), ntriples,
-                     {"Content-Type": N_TRIPLES})
+    def put_graph(self, name: str, iri: str, triples: list[ox.Triple]) -> None:
+        """Replace the graph IRI with these triples: GSP PUT (which creates or replaces the
+        graph) with the first batch, POST (which adds) with each further one."""
+        url = self.target.graph_url(iri)
+        for number, batch in enumerate(batches(triples, BATCH)):
+            try:
+                self.request("PUT" if number == 0 else "POST", url,
+                             ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES),
+                             {"Content-Type": N_TRIPLES})
+            except PublishError as err:
+                if number:  # say the graph is half put
+                    err.args = (f"{err}; graph {name} holds only part of its triples",)
+                raise
         self.put_graphs.append(name)
 
     def select(self, query: str, default_graphs: Sequence[str] = (),
@@ -188,6 +218,44 @@ class PublishReport:
         return "\n".join(lines) + "\n"
 
 
+def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
+    """The triples in batches of about `size`, the triples that share a blank node in the
+    same batch: a store gives each request's blank nodes new identities, so a blank node
+    split across two requests would become two.
+
+    >>> b = ox.BlankNode("b")
+    >>> p, x, y = ox.NamedNode("http://e.org/p"), ox.NamedNode("http://e.org/x"), ox.Literal("y")
+    >>> [len(c) for c in batches([ox.Triple(x, p, b), ox.Triple(x, p, y), ox.Triple(b, p, y)], 1)]
+    [2, 1]
+    """
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for triple in triples:
+        labels = [t.value for t in (triple.subject, triple.object)
+                  if isinstance(t, ox.BlankNode)]
+        if len(labels) == 2:
+            parent[root(labels[0])] = root(labels[1])
+        elif labels:
+            root(labels[0])
+    groups: dict[object, list[ox.Triple]] = {}
+    for number, triple in enumerate(triples):
+        label = next((t.value for t in (triple.subject, triple.object)
+                      if isinstance(t, ox.BlankNode)), None)
+        groups.setdefault(("b", root(label)) if label else number, []).append(triple)
+    result: list[list[ox.Triple]] = [[]]
+    for group in groups.values():
+        if result[-1] and len(result[-1]) + len(group) > size:
+            result.append([])
+        result[-1].extend(group)
+    return result
+
+
 def _count(n: int | None) -> str:
     return "" if n is None else str(n)
 
@@ -213,8 +281,8 @@ def publish(artifact: Path, queries_dir: Path, target: Target,
             ours = sum(1 for _ in store.quads_for_pattern(None, None, None, iri))
         check = GraphCheck(name, ours)
         if not verify_only:
-            client.put_graph(name, iri.value, store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                                         from_graph=iri))
+            client.put_graph(name, iri.value, [q.triple for q in
+                                               store.quads_for_pattern(None, None, None, iri)])
             check.put = True
         report.graphs.append(check)
     for check in report.graphs:
@@ -262,7 +330,14 @@ def compare_query(client: StoreClient, store: ox.Store, named: NamedQuery) -> Qu
     # A query with its own FROM chooses its dataset, here as in run_query; others get ours.
     dataset = [] if has_keyword(bare, "FROM") else [str(g) for g in ALL_GRAPHS]
     text = sparql_prologue() + bind_values(named.text, substitutions)
-    theirs = client.select(text, dataset, dataset)
+    try:
+        theirs = client.select(text, dataset, dataset)
+    except PublishError as err:
+        if err.status is None:  # the store is gone: no use asking it the other queries
+            raise
+        check.ours = len(canonical_rows(ours)[1])
+        check.difference = "the store could not answer: " + " ".join(err.problem.split())[:300]
+        return check
     check.ours, check.theirs, check.difference = compare_answers(
         ours, theirs, order_keys(named.text), concatenated(named.text))
     return check
