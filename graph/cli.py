@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from graph.catalogue import (
 )
 from graph.errors import CrtkgError, QueryError
 from graph.load import SourcePaths, default_root
+from graph.namespaces import GRAPHS
 from graph.reason import REASONERS
 from graph.sparql_messages import KnownIris, unknown_name
 
@@ -132,6 +134,30 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-build", dest="build", action="store_false",
                      help="serve the artifact as it is, without checking its sources")
     cmd.set_defaults(run=run_serve)
+
+    cmd = commands.add_parser(
+        "publish", help="put the built graph into a store over the Graph Store Protocol, and "
+                        "check its answers against ours",
+        description="Replace each named graph of the build artifact in the store at URL "
+                    "(SPARQL 1.1 Graph Store HTTP Protocol, PUT ?graph=IRI, so a re-run is "
+                    "safe), then compare through its SPARQL endpoint the triples of each "
+                    "graph and the answer to every named query with ours. Exit status 1 on "
+                    "any difference. Defaults fit `oxigraph serve`; for Virtuoso use --gsp "
+                    "/sparql-graph-crud-auth --sparql /sparql --user dba.")
+    cmd.add_argument("--target", required=True, metavar="URL",
+                     help="the store's base URL, e.g. http://127.0.0.1:7878")
+    cmd.add_argument("--gsp", default="/store", metavar="PATH",
+                     help="path of its Graph Store endpoint (default /store)")
+    cmd.add_argument("--sparql", default="/query", metavar="PATH",
+                     help="path of its SPARQL query endpoint (default /query)")
+    cmd.add_argument("--user", help="user for HTTP digest or basic authentication")
+    cmd.add_argument("--password", default=os.environ.get("CRTKG_PUBLISH_PASSWORD"),
+                     help="its password (default: $CRTKG_PUBLISH_PASSWORD)")
+    cmd.add_argument("--graphs", nargs="+", choices=list(GRAPHS), metavar="GRAPH",
+                     help=f"the graphs to put (default all: {', '.join(GRAPHS)})")
+    cmd.add_argument("--verify-only", action="store_true",
+                     help="change nothing; only compare the store with the artifact")
+    cmd.set_defaults(run=run_publish)
 
     cmd = commands.add_parser("imports", help="manage the import modules of external "
                                               "ontologies (ontology/imports)")
@@ -303,6 +329,17 @@ def run_anchors_write(args: argparse.Namespace, paths: SourcePaths, artifact: Pa
     target, count = write_anchors(paths)
     print(f"wrote {target}: {count} text anchors")
     return 0
+
+
+def run_publish(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    from graph.publish import Target, publish
+
+    if not args.verify_only:
+        ensure_built(paths, artifact)  # what is put is the build of the sources as they are
+    target = Target(args.target, args.gsp, args.sparql, args.user, args.password)
+    report = publish(artifact, paths.queries_dir, target, args.graphs, args.verify_only)
+    sys.stdout.write(report.text())
+    return 0 if report.ok else 1
 
 
 def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:

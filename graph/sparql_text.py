@@ -29,6 +29,17 @@ def keywords_only(query: str) -> str:
     return _NOT_KEYWORDS.sub(" ", decoded)
 
 
+def blanked(query: str) -> str:
+    """The text with comments, strings and IRIs overwritten by spaces, every other character
+    where it was, so a position in it is the same position in the query (escapes are left
+    as they are: use keywords_only to read keywords).
+
+    >>> blanked('SELECT * { ?s ?p "{" } # {')
+    'SELECT * { ?s ?p     }    '
+    """
+    return _NOT_KEYWORDS.sub(lambda m: " " * len(m[0]), query)
+
+
 def has_keyword(bare: str, word: str) -> bool:
     """Whether `word` stands as a keyword in a text from keywords_only (not inside a prefixed
     name such as kg:a-from, nor a variable such as ?from)."""
