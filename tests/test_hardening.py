@@ -4,7 +4,9 @@ flood, workers that die, a rebuild under a running server, odd but valid HTTP.""
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -198,10 +200,16 @@ def test_an_answer_is_cut_at_its_byte_budget_and_says_so(own: Flask) -> None:
     assert response.headers["X-SPARQL-MaxRows"] == str(len(rows))
 
 
-def test_a_query_that_outgrows_its_memory_fails_alone(own: Flask) -> None:
+def test_a_query_that_outgrows_its_memory_fails_alone(own: Flask,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     doublings = "".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1}) " for i in range(28))
     query = f'SELECT (STRLEN(?a28) AS ?n) WHERE {{ BIND("xy" AS ?a0) {doublings}}}'  # 512 MB
     response = own.test_client().get("/sparql", query_string={"query": query})
     assert response.status_code == 500
     assert "the query worker stopped while answering (out of memory?)" in text(response)
+    died = [r.getMessage() for r in caplog.records if r.name == "crtkg.pool"]
+    assert any(re.search(r"worker \d+ stopped while answering a query of 127.0.0.1 "
+                         r"\((killed by SIG\w+|exit status \d+); EOFError\)", m) for m in died), died
+    assert any("started in place of worker" in m for m in died)
     assert count(own.test_client().get("/sparql", query_string={"query": COUNT})) == TOTAL
