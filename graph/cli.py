@@ -131,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--timeout", type=float, help="seconds a query may run (default 10)")
     cmd.add_argument("--max-rows", type=int, help="rows in one answer, more are cut "
                                                   "(default 10000)")
+    cmd.add_argument("--log-format", choices=["text", "json"],
+                     help="the log on stderr: text lines, or one JSON object a line "
+                          "(default text)")
     cmd.add_argument("--no-build", dest="build", action="store_false",
                      help="serve the artifact as it is, without checking its sources")
     cmd.set_defaults(run=run_serve)
@@ -343,9 +346,18 @@ def run_publish(args: argparse.Namespace, paths: SourcePaths, artifact: Path) ->
 
 
 def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> int:
+    import logging
+
     from server import serve  # the HTTP stack loads only for this command
+    from server.logs import configure
     from server.settings import Settings
 
+    settings = Settings.from_env(
+        artifact, paths.queries_dir, host=args.host, port=args.port, threads=args.threads,
+        workers=args.workers, timeout=args.timeout, max_rows=args.max_rows,
+        log_format=args.log_format)
+    configure(settings.log_format)  # from here on, stderr is the server's log
+    log = logging.getLogger("crtkg.serve")
     if args.build:
         try:
             ensure_built(paths, artifact)
@@ -353,13 +365,9 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
             if not artifact.exists():
                 raise
             # The last good build stays in place: serve it, and say why it is not new.
-            print(f"crtkg: error: {err}\ncrtkg: the build failed; serving the last good "
-                  f"build, {artifact}", file=sys.stderr, flush=True)
-    settings = Settings.from_env(
-        artifact, paths.queries_dir, host=args.host, port=args.port, threads=args.threads,
-        workers=args.workers, timeout=args.timeout, max_rows=args.max_rows)
-    print(f"crtkg: serving {artifact} at http://{settings.host}:{settings.port}/ "
-          f"(SPARQL endpoint: /sparql)", file=sys.stderr, flush=True)
+            log.error("%s\nthe build failed; serving the last good build, %s", err, artifact)
+    log.info("serving %s at http://%s:%d/ (SPARQL endpoint: /sparql)", artifact,
+             settings.host, settings.port)
     serve(settings)
     return 0
 

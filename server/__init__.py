@@ -8,12 +8,14 @@ server.
 from __future__ import annotations
 
 import hashlib
+import logging
+import secrets
 import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, g, request, url_for
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -22,7 +24,8 @@ from graph.catalogue import NamedQuery, load_catalogue
 from graph.sparql_messages import KnownIris
 from server.description import Statistics, count
 from server.evidence_map import DrawnMap, draw_map
-from server.pool import QueryPool
+from server.logs import configure, log_requests
+from server.pool import ClientLimits, QueryPool, WorkerFailed
 from server.protocol import HttpError, QueryRequest, error_text
 from server.settings import Settings
 from server.sparql import WARNING_HEADER, AnswerCache, etag_for
@@ -50,7 +53,9 @@ def create_app(settings: Settings) -> Flask:
     require_artifact(settings.artifact)
     examples = load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else []
     pool = QueryPool(settings.artifact, settings.workers, settings.timeout,
-                     settings.worker_memory_mb)
+                     settings.worker_memory_mb,
+                     ClientLimits(settings.client_queries, settings.client_waiting,
+                                  settings.client_budget))
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
@@ -74,8 +79,11 @@ def create_app(settings: Settings) -> Flask:
     with app.test_request_context():  # the cells link to the home page's route
         link_base = url_for("pages.index")
     app.extensions["crtkg"].evidence_map = draw_map(store, settings.queries_dir, link_base)
-    app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message))
+    # The one place errors become statuses: a refusal its own, anything else 500 with an id.
+    app.register_error_handler(HttpError, http_error)
     app.register_error_handler(HTTPException, http_exception)
+    app.register_error_handler(Exception, unexpected)
+    log_requests(app)
     return app
 
 
@@ -87,6 +95,29 @@ def graph_tag(artifact: Path) -> str:
 def error_response(status: int, message: str) -> Response:
     return Response(error_text(status, message), status=status,
                     content_type="text/plain; charset=utf-8")
+
+
+def http_error(err: HttpError) -> Response:
+    response = error_response(err.status, err.message)
+    response.headers.update(err.headers)  # e.g. Retry-After on 429
+    return response
+
+
+errors = logging.getLogger("crtkg.error")
+
+
+def unexpected(err: Exception) -> Response:
+    """A fault of the server's: 500 with an error id, and the cause in the log under it."""
+    g.error_id = secrets.token_hex(4)
+    where = f"{request.method} {request.path} from {request.remote_addr}"
+    if isinstance(err, WorkerFailed):  # the traceback is the worker's, sent as text
+        errors.error("error %s: a query worker failed on %s:\n%s", g.error_id, where,
+                     err.cause.rstrip(), extra={"error_id": g.error_id})
+    else:
+        errors.error("error %s: unexpected %s on %s", g.error_id, type(err).__name__, where,
+                     exc_info=err, extra={"error_id": g.error_id})
+    return error_response(500, f"an unexpected error on the server, error id {g.error_id}; "
+                               "the server's log gives its cause under this id")
 
 
 def http_exception(err: HTTPException) -> Response:
@@ -112,12 +143,17 @@ def serve(settings: Settings) -> None:
     import waitress
 
     signal.signal(signal.SIGTERM, _interrupt)
+    configure(settings.log_format)
     app = create_app(settings)
+    # Behind a reverse proxy every request comes from its address: trust its
+    # X-Forwarded-For (and only its) to name the client the fairness limits count.
+    proxy = ({"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
+              "trusted_proxy_headers": {"x-forwarded-for"}} if settings.trusted_proxy else {})
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=settings.max_request_bytes, ident="crtkg",
                        # a GET query is in the URL: let it reach our own 413 with its message
                        max_request_header_size=settings.max_request_bytes + 65536,
-                       clear_untrusted_proxy_headers=True)
+                       clear_untrusted_proxy_headers=True, **proxy)
     finally:
         app.extensions["crtkg"].pool.close()

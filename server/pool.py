@@ -5,13 +5,23 @@ is stopped by killing the process that runs it; a fresh worker takes its place. 
 process never runs a query itself, so while one worker is stuck on a pathological query,
 the others go on answering. Workers are fresh interpreters (`python -m server.worker`), not
 forks, so the web process's threads and main module never leak into them.
+
+The workers are shared fairly among clients (remote addresses): a client has at most
+`ClientLimits.queries` queries in the workers and `waiting` more in line, and, with a budget,
+a number of worker seconds a minute; beyond them it gets 429 with Retry-After. An idle
+worker goes to the waiting query whose client has the fewest in the workers, so a client
+with nothing running goes ahead of another's backlog. The time limit counts from when a
+query gets its worker; the wait for one is bounded by the same number of seconds.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import math
 import os
-import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +32,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from server.protocol import HttpError, QueryRequest, Reply
+from server.protocol import Failure, HttpError, QueryRequest, Reply
+
+log = logging.getLogger("crtkg.pool")
 
 
 @dataclass(eq=False)  # identity, so workers can sit in a set
@@ -43,8 +55,67 @@ class QueryTimeout(HttpError):
                               "limit (CRTKG_TIMEOUT or `crtkg serve --timeout`)")
 
 
+class WorkerFailed(Exception):
+    """A worker's answer failed for a reason that is not the query's: the server's fault.
+    `cause` is the worker's traceback."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause.strip().splitlines()[-1] if cause.strip() else "unknown")
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """What one client may take of the pool (see the module's docstring)."""
+
+    queries: int = 1  # queries in the workers at once
+    waiting: int = 2  # queries waiting for a worker
+    budget: float = 0.0  # worker seconds a minute; 0 for no budget
+
+
+@dataclass
+class _Budget:
+    """A client's worker seconds: `capacity` a minute, refilled evenly. A query is charged
+    what it used when it ends, so the level can fall below zero."""
+
+    capacity: float
+    level: float
+    at: float
+
+    def level_at(self, now: float) -> float:
+        self.level = min(self.capacity, self.level + (now - self.at) * self.capacity / 60)
+        self.at = now
+        return self.level
+
+    def seconds_to_positive(self) -> int:
+        return max(1, math.ceil(-self.level * 60 / self.capacity))
+
+
+@dataclass(eq=False)
+class _Ticket:
+    client: str
+    number: int  # arrival order
+
+
+def excerpt(query: str, length: int = 200) -> str:
+    """A query on one line, cut, for the log."""
+    flat = " ".join(query.split())
+    return flat if len(flat) <= length else flat[:length] + "…"
+
+
+def exit_cause(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
 class QueryPool:
-    """A fixed number of worker slots; a query waits for an idle one within its time limit.
+    """A fixed number of worker slots, shared fairly among clients (see the module).
 
     The workers read a private copy of the artifact, so a build that replaces the
     artifact while the server runs never mixes two graphs behind one cache. A slot whose
@@ -52,16 +123,21 @@ class QueryPool:
     """
 
     def __init__(self, artifact: Path, size: int, timeout: float,
-                 memory_mb: int | None = None) -> None:
-        self.size, self.timeout, self.memory_mb = size, timeout, memory_mb
+                 memory_mb: int | None = None, limits: ClientLimits = ClientLimits()) -> None:
+        self.size, self.timeout, self.memory_mb, self.limits = size, timeout, memory_mb, limits
         self._folder = Path(tempfile.mkdtemp(prefix="crtkg-serve-"))
         self.artifact = self._folder / artifact.name
         shutil.copyfile(artifact, self.artifact)  # a copy, not a link: safe from edits in place
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
         self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _all
+        self._turns = threading.Condition()  # guards what follows: who gets the next worker
+        self._idle: list[_Worker | None] = []
+        self._running: dict[str, int] = {}
+        self._waiting: list[_Ticket] = []
+        self._budgets: dict[str, _Budget] = {}
+        self._arrivals = itertools.count()
         for worker in [self._spawn() for _ in range(size)]:  # started together
-            self._idle.put(self._ready(worker))
+            self._idle.append(self._ready(worker))
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
@@ -78,53 +154,147 @@ class QueryPool:
             ready = False
         if not ready:
             self._stop(worker)
+            log.error("a query worker could not load %s (%s)", self.artifact,
+                      exit_cause(worker.process.returncode))
             raise HttpError(503, f"a query worker could not load {self.artifact}")
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def run(self, request: QueryRequest) -> Reply:
-        """The worker's reply, or HttpError 503 if the time limit passed first."""
+    def run(self, request: QueryRequest, client: str = "-") -> Reply:
+        """The worker's reply for `client` (its address). Raises HttpError 429 beyond the
+        client's limits, 503 if no worker came free or the query overran its time limit,
+        WorkerFailed if the worker's answer failed unexpectedly."""
+        slot = self._take(client)
+        kept, used = None, 0.0
+        try:
+            kept = self._working(slot)
+            started = time.monotonic()
+            outcome = self._ask(kept, request, client)
+            used = time.monotonic() - started
+            if isinstance(outcome, HttpError):  # the worker is stuck or gone
+                self._stop(kept)  # the only way to stop the engine mid-query
+                kept = self._replacement(kept)
+        finally:
+            self._give_back(kept, client, used)
+        if isinstance(outcome, HttpError):
+            raise outcome
+        if isinstance(outcome, Failure):
+            raise WorkerFailed(outcome.cause)
+        return outcome
+
+    def _ask(self, worker: _Worker, request: QueryRequest,
+             client: str) -> Reply | Failure | HttpError:
         deadline = time.monotonic() + self.timeout
-        try:
-            slot = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise HttpError(503, f"all {self.size} query workers stayed busy for "
-                                 f"{self.timeout:g} s, the time limit; try again") from None
-        try:
-            worker = self._working(slot)
-        except HttpError:
-            self._idle.put(None)  # keep the slot: the next query tries again
-            raise
         try:
             worker.conn.send(request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply = worker.conn.recv()
-                self._idle.put(worker)
-                return reply
-            error: HttpError = QueryTimeout(self.timeout)
-        except (EOFError, OSError):
-            error = HttpError(500, "the query worker stopped while answering (out of memory?); "
-                                   "a new one takes its place")
-        self._stop(worker)  # the only way to stop the engine mid-query
-        self._idle.put(self._replacement())
-        raise error
+                return worker.conn.recv()
+            log.warning("timeout: a query of %s overran the time limit of %g s; killing "
+                        "worker %d: %s", client, self.timeout, worker.process.pid,
+                        excerpt(request.query))
+            return QueryTimeout(self.timeout)
+        except (EOFError, OSError) as err:
+            try:
+                code = worker.process.wait(1)
+            except subprocess.TimeoutExpired:
+                code = None
+            log.error("worker %d stopped while answering a query of %s (%s; %s): %s",
+                      worker.process.pid, client, exit_cause(code),
+                      type(err).__name__, excerpt(request.query))
+            return HttpError(500, "the query worker stopped while answering (out of memory?); "
+                                  "a new one takes its place")
 
-    def _replacement(self) -> _Worker | None:
+    def _take(self, client: str) -> _Worker | None:
+        """Wait for this client's turn at an idle slot, within the time limit."""
+        with self._turns:
+            self._admit(client)
+            ticket = _Ticket(client, next(self._arrivals))
+            self._waiting.append(ticket)
+            deadline = time.monotonic() + self.timeout
+            try:
+                while self._next() is not ticket:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        log.warning("busy: a query of %s found no idle worker within %g s",
+                                    client, self.timeout)
+                        raise HttpError(503, f"no query worker came free within "
+                                             f"{self.timeout:g} s; try again",
+                                        {"Retry-After": str(math.ceil(self.timeout))})
+                    self._turns.wait(left)
+            finally:
+                self._waiting.remove(ticket)
+                self._turns.notify_all()  # the next in line may be another query now
+            self._running[client] = self._running.get(client, 0) + 1
+            return self._idle.pop()
+
+    def _admit(self, client: str) -> None:
+        """Refuse (429) a query beyond its client's share; called holding _turns."""
+        waiting = sum(t.client == client for t in self._waiting)
+        in_flight = self._running.get(client, 0) + waiting
+        if in_flight >= self.limits.queries + self.limits.waiting:
+            log.warning("refused: %s has %d queries running or waiting, the limit",
+                        client, in_flight)
+            raise HttpError(429, f"you have {in_flight} queries running or waiting, the most "
+                                 "one client may have (CRTKG_CLIENT_QUERIES and "
+                                 "CRTKG_CLIENT_WAITING); send the next when one is answered",
+                            {"Retry-After": "1"})
+        budget = self._budgets.get(client)
+        if budget is not None and budget.level_at(time.monotonic()) <= 0:
+            wait = budget.seconds_to_positive()
+            log.warning("refused: %s spent its worker time (%g s a minute); retry in %d s",
+                        client, budget.capacity, wait)
+            raise HttpError(429, f"your queries have used the worker time one client may "
+                                 f"use, {budget.capacity:g} s a minute (CRTKG_CLIENT_BUDGET); "
+                                 f"try again in {wait} s", {"Retry-After": str(wait)})
+
+    def _next(self) -> _Ticket | None:
+        """Whose turn it is, if a slot is idle: of the waiting queries whose client is under
+        its limit, the one whose client has the fewest in the workers, then the first come."""
+        if not self._idle:
+            return None
+        running = self._running.get
+        return min((t for t in self._waiting if running(t.client, 0) < self.limits.queries),
+                   key=lambda t: (running(t.client, 0), t.number), default=None)
+
+    def _give_back(self, slot: _Worker | None, client: str, used: float) -> None:
+        with self._turns:
+            self._idle.append(slot)
+            left = self._running.pop(client) - 1
+            if left:
+                self._running[client] = left
+            if self.limits.budget:
+                now = time.monotonic()
+                budget = self._budgets.setdefault(
+                    client, _Budget(self.limits.budget, self.limits.budget, now))
+                budget.level_at(now)
+                budget.level -= used
+                if len(self._budgets) > 4096:  # forget the clients that are back to full
+                    self._budgets = {c: b for c, b in self._budgets.items()
+                                     if b.level_at(now) < b.capacity or c in self._running}
+            self._turns.notify_all()
+
+    def _replacement(self, old: _Worker) -> _Worker | None:
         """A fresh worker now, so the next query does not wait for one; None if none starts
         (the slot then tries again when next used)."""
         try:
-            return self._ready(self._spawn())
+            worker = self._ready(self._spawn())
         except HttpError:
             return None
+        log.info("worker %d started in place of worker %d", worker.process.pid, old.process.pid)
+        return worker
 
     def _working(self, slot: _Worker | None) -> _Worker:
         """The slot's worker if it is alive, else a fresh one (it may have died idle)."""
         if slot is not None and slot.process.poll() is None:
             return slot
         if slot is not None:
+            log.warning("worker %d had died idle (%s); starting another", slot.process.pid,
+                        exit_cause(slot.process.returncode))
             self._stop(slot)
-        return self._ready(self._spawn())
+        worker = self._ready(self._spawn())
+        log.info("worker %d started", worker.process.pid)
+        return worker
 
     def _stop(self, worker: _Worker) -> None:
         worker.process.kill()

@@ -5,6 +5,7 @@ Plain data, so a request can cross to a query worker process and its reply come 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -21,11 +22,13 @@ API_FORMATS = (RECORDS, BY_NAME["json"], BY_NAME["csv"],
 
 
 class HttpError(Exception):
-    """A request the server refuses, with the status and the message the client sees."""
+    """A request the server refuses, with the status, the message the client sees and any
+    headers that go with it (Retry-After on 429 and 503)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, dict(headers or {})
 
 
 def update_refused() -> HttpError:
@@ -62,6 +65,14 @@ class Reply:
     @classmethod
     def error(cls, err: HttpError) -> Reply:
         return cls(err.status, error_text(err.status, err.message).encode())
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a worker replies when answering raised an error that is not the query's fault:
+    the traceback, for the web process to log under an error id; the client gets a 500."""
+
+    cause: str
 
 
 def error_text(status: int, message: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from graph.errors import CrtkgError
 
 MAX_TIMEOUT = 86_400.0  # a day: longer is surely a mistake
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Settings:
     cache_entries: int = 512  # answers kept in memory; the graph does not change while served
     cache_bytes: int = 64_000_000  # and the most bytes they may take
     worker_memory_mb: int = 2048  # memory a query worker may use; 0 for no limit
+    # Fairness: one client (an address) must not keep the workers from the others.
+    client_queries: int = 1  # queries of one client in the workers at once
+    client_waiting: int = 2  # and waiting for a worker; more are refused with 429
+    client_budget: float = 30.0  # worker seconds one client may use a minute; 0: no budget
+    trusted_proxy: str = ""  # a reverse proxy's address: its X-Forwarded-For is the client
+    log_format: str = "text"  # or json: one object a line
 
     @classmethod
     def from_env(cls, artifact: Path, queries_dir: Path,
@@ -45,9 +52,10 @@ class Settings:
 
     def checked(self) -> Settings:
         """Refuse values the server cannot work with, naming the setting."""
-        lowest = {"cache_entries": 0, "cache_bytes": 0, "worker_memory_mb": 0}
+        lowest = {"cache_entries": 0, "cache_bytes": 0, "worker_memory_mb": 0,
+                  "client_waiting": 0}
         for name in ("port", "threads", "workers", "max_rows", "max_request_bytes",
-                     "max_answer_bytes", *lowest):
+                     "max_answer_bytes", "client_queries", *lowest):
             if getattr(self, name) < lowest.get(name, 1):
                 raise CrtkgError(f"{_label(name)} must be at least {lowest.get(name, 1)}, "
                                  f"not {getattr(self, name)}")
@@ -56,6 +64,17 @@ class Settings:
         if not (math.isfinite(self.timeout) and 0 < self.timeout <= MAX_TIMEOUT):
             raise CrtkgError(f"{_label('timeout')} must be a number of seconds above 0 and at most "
                              f"{MAX_TIMEOUT}, not {self.timeout}")
+        if self.client_queries + self.client_waiting >= self.threads:
+            # else one client's queries could hold every thread, and nobody else gets in
+            raise CrtkgError(f"{_label('client_queries')} + {_label('client_waiting')} must be "
+                             f"less than {_label('threads')}, not {self.client_queries} + "
+                             f"{self.client_waiting} with {self.threads} threads")
+        if not (math.isfinite(self.client_budget) and self.client_budget >= 0):
+            raise CrtkgError(f"{_label('client_budget')} must be a number of seconds, 0 or "
+                             f"more, not {self.client_budget}")
+        if self.log_format not in LOG_FORMATS:
+            raise CrtkgError(f"{_label('log_format')} must be one of {', '.join(LOG_FORMATS)}, "
+                             f"not {self.log_format!r}")
         return self
 
 

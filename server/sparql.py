@@ -51,7 +51,7 @@ def answer(query: QueryRequest) -> Response:
     reply = state.cache.get(query)
     if reply is None:
         refuse_unsafe(query.query)
-        reply = state.pool.run(query)
+        reply = state.pool.run(query, request.remote_addr or "-")  # fair among clients
         state.cache.put(query, reply)
     response = reply_response(reply, etag)
     for warning in state.known_iris.warnings(query.query, (v for _, v in query.substitutions)):

@@ -11,6 +11,7 @@ import resource
 import sys
 import threading
 import time
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from graph.artifact import open_store
 from graph.errors import QueryError
 from graph.query import run_query
 from graph.results import answer_kind, collect, write
-from server.protocol import HttpError, QueryRequest, Reply, negotiate
+from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate
 
 
-def answer(store: ox.Store, request: QueryRequest) -> Reply:
-    """Run one query and write its answer in the negotiated format (or say what was wrong)."""
+def answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
+    """Run one query and write its answer in the negotiated format, or say what was wrong
+    with the query (a 4xx reply), or, when the fault is not the query's, the Failure."""
     try:
         result = run_query(store, request.query, request.infer, request.default_graph,
                            request.named_graphs, dict(request.substitutions))
@@ -33,11 +35,20 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply:
         cut_at = collected.size if collected.truncated else None
         return Reply(200, write(collected, fmt), fmt.media_type, cut_at)
     except QueryError as err:
+        if isinstance(err.__cause__, OSError):
+            # graph.query reports the engine's I/O errors as the query's; with SERVICE refused
+            # before it comes here, only the store's own failures raise them: ours
+            return Failure(traceback.format_exc())
         return Reply.error(HttpError(400, str(err)))
     except HttpError as err:
         return Reply.error(err)
-    except Exception as err:  # the engine's evaluation errors; a worker must not die of one
-        return Reply.error(HttpError(400, f"query failed: {err}"))
+    except Exception as err:
+        if type(err) is RuntimeError:  # not a subclass such as RecursionError: that is ours
+            # Oxigraph's evaluation errors that are not I/O, e.g. a function it does not have
+            # (`FILTER(<http://example.org/f>(?o))`) or SERVICE ?unbound: the query's fault
+            return Reply.error(HttpError(400, f"the query cannot be evaluated: {err}"))
+        # a bug of ours: the worker lives on, and the server logs it under an error id
+        return Failure(traceback.format_exc())
 
 
 def serve(artifact: str, conn: Connection) -> None:

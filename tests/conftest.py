@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import http.client
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,6 +110,7 @@ def live_server(built: BuildSummary) -> Iterator[str]:
     """`crtkg serve` in a process of its own on a free port; yields its base URL."""
     process, base = start_server("--artifact", str(built.artifact), "serve", "--no-build",
                                  "--timeout", "2")
+    log_lines(process)  # read, so that a full pipe never blocks the server
     try:
         yield base
     finally:
@@ -114,14 +118,15 @@ def live_server(built: BuildSummary) -> Iterator[str]:
         process.wait(10)
 
 
-def start_server(*args: str) -> tuple[subprocess.Popen, str]:
-    """`crtkg ARGS --port P` on a free port, once it answers; ARGS end with serve's own."""
+def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`crtkg ARGS --port P` on a free port, once it answers; ARGS end with serve's own.
+    `env` adds environment variables (CRTKG_* settings)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "graph.cli", *args, "--port", str(port)],
                                cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "CRTKG_ROOT": str(ROOT)})
+                               env={**os.environ, "CRTKG_ROOT": str(ROOT), **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/sparql?query=ASK%7B%7D", process)
@@ -129,6 +134,35 @@ def start_server(*args: str) -> tuple[subprocess.Popen, str]:
         process.kill()
         raise
     return process, base
+
+
+def sparql_get(base: str, query: str, client: str = "127.0.0.1", timeout: float = 30,
+               headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """GET a query from `base`, as the client at address `client` (any 127.x.y.z reaches a
+    server on 127.0.0.1): the status, headers and body."""
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
+                                            source_address=(client, 0))
+    try:
+        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": "application/sparql-results+json", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
+
+
+def log_lines(process: subprocess.Popen) -> list[str]:
+    """The lines of a started server's stderr (its log), read as they come by a thread:
+    the list grows while the server runs."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:

@@ -19,7 +19,7 @@ from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
 from graph.cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
-from tests.conftest import ROOT, TOTAL, start_server
+from tests.conftest import ROOT, TOTAL, sparql_get, start_server
 
 RECOMMENDED = sparql_prologue() + """
 SELECT ?modality ?role WHERE {
@@ -71,12 +71,9 @@ def test_rdflib_sparqlstore_queries_the_endpoint(live_server: str) -> None:
 def test_a_stuck_query_does_not_hold_up_other_clients(live_server: str) -> None:
     outcome: dict = {}
 
-    def run_stuck() -> None:
-        url = live_server + "/sparql?" + urllib.parse.urlencode({"query": PATHOLOGICAL})
-        try:
-            urllib.request.urlopen(url, timeout=30)
-        except urllib.error.HTTPError as err:
-            outcome["status"], outcome["body"] = err.code, err.read().decode()
+    def run_stuck() -> None:  # from another address than SPARQLWrapper's 127.0.0.1
+        outcome["status"], _, outcome["body"] = sparql_get(live_server, PATHOLOGICAL,
+                                                           "127.0.0.2")
 
     thread = threading.Thread(target=run_stuck)
     thread.start()
