@@ -27,8 +27,9 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply:
     """Run one query and write its answer in the negotiated format (or say what was wrong)."""
     try:
         result = run_query(store, request.query, request.infer, request.default_graph,
-                           request.named_graphs, dict(request.substitutions))
-        fmt = negotiate(answer_kind(result), request.accept, request.format, request.api)
+                           request.named_graphs, dict(request.substitutions),
+                           request.base_iri)
+        fmt = negotiate(answer_kind(result), request.accept, request.formats, request.api)
         collected = collect(result, request.cap, request.hidden, request.max_bytes)
         cut_at = collected.size if collected.truncated else None
         return Reply(200, write(collected, fmt), fmt.media_type, cut_at)
