@@ -144,7 +144,8 @@ kg:syn-enrolled-{i:05d} a crtkg:ReportedValue ;
     crtkg:reportedValueOf kg:syn-study-{i:05d} ;
     crtkg:measure "patients enrolled"@en ;
     crtkg:statistic crtkg:Count ;
-    crtkg:value {rng.randint(40, 2000)} ;
+    crtkg:value {(enrolled := rng.randint(40, 2000))} ;
+    crtkg:reportedText "{enrolled}" ;
     crtkg:unit "patients" ;
     dcterms:source <{SOURCE_IRI}/study/{i}> .
 """

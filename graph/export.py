@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 
-from graph.artifact import require_artifact
+from graph.artifact import open_store
 from graph.errors import CrtkgError
 from graph.identifiers import snomed_namespaces
 from graph.mappings import read_mapping_set, sssom_graph, write_tsv
@@ -35,15 +37,20 @@ def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
 
 def load_graphs(artifact: Path, infer: bool = True, derivations: bool = False) -> list[Graph]:
     """The artifact's named graphs: those of the default graph, or only the asserted ones;
-    and graph:derivations if asked."""
-    require_artifact(artifact)
-    dataset = Dataset()
-    with artifact.open(encoding="utf-8") as lines:  # the derivations are most of the file
-        skip = "" if derivations else f"<{DERIVATIONS_GRAPH}> .\n"
-        kept = [line for line in lines if not (skip and line.endswith(skip))]
-    dataset.parse(data="".join(kept), format="nquads")
+    and graph:derivations if asked.
+
+    The terms are the store's, as /sparql and `crtkg query` give them: Oxigraph keeps a typed
+    literal by its value (1.20 as 1.2; an xsd:nonNegativeInteger as xsd:integer), so the
+    export does too, and no two ways to read the graph disagree. crtkg:reportedText keeps a
+    reported number as the source wrote it.
+    """
+    store = open_store(artifact)
     names = [*(ALL_GRAPHS if infer else ASSERTED_GRAPHS),
              *((DERIVATIONS_GRAPH,) if derivations else ())]
+    quads = itertools.chain.from_iterable(
+        store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))) for name in names)
+    dataset = Dataset()  # one parse, so a blank node shared by two graphs stays one node
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
     return [dataset.graph(name) for name in names]
 
 

@@ -61,7 +61,8 @@ MAX_NESTING = 200  # deeper brackets overflow the engine's parser and crash its 
 def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None,
-              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None) -> Answer:
+              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+              base_iri: str | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
     `default_graph` and `named_graphs` (IRIs) replace the query's FROM and FROM NAMED, as the
@@ -70,7 +71,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     ALL_GRAPHS, which GRAPH can also name: graph:derivations only when asked for by name.
     `infer=False` leaves the inferred graph out of both. Every prefix of graph.namespaces is
     predeclared. `substitutions` binds variables to terms in the engine (a named query's
-    parameters).
+    parameters). `base_iri` is what relative IRIs resolve against (the endpoint gives its
+    own URL); without it, and without BASE in the query, a relative IRI is an error.
     """
     bare = keywords_only(query)
     if nesting_depth(bare) > MAX_NESTING:
@@ -88,7 +90,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     else:  # the union of the graphs, and the same graphs by name; not the derivations
         dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
-        return store.query(query, prefixes=PREFIXES, substitutions=substitutions, **dataset)
+        return store.query(query, prefixes=PREFIXES, substitutions=substitutions,
+                           base_iri=base_iri, **dataset)
     except SyntaxError as err:
         raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:

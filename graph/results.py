@@ -53,10 +53,44 @@ FORMATS: tuple[Format, ...] = (
 # not speak SPARQL JSON. Offered by /api only, where application/json means this.
 RECORDS = Format("records", "application/json", SOLUTIONS)
 BY_NAME = {f.name: f for f in FORMATS}
-# Media types clients send for these formats besides the registered ones.
+# Media types clients send for these formats besides the registered ones (N3 and Turtle:
+# Turtle is N3, so an N3 reader reads it).
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
-           "text/plain": "ntriples", "application/x-turtle": "turtle"}
+           "text/plain": "ntriples", "application/x-turtle": "turtle",
+           "application/turtle": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle",
+           "application/n3": "turtle", "application/x-json+ld": "jsonld"}
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS} | {m: BY_NAME[n] for m, n in ALIASES.items()}
+# The names clients put in `format`, `output` or `results`, by the kind of answer, since a
+# name can mean a format of each kind: SPARQLWrapper's return formats (its "xml" is SPARQL
+# XML for a SELECT and RDF/XML for a CONSTRUCT; its "json" is JSON-LD for a CONSTRUCT),
+# Fuseki's `output` names and Virtuoso's `format` names, besides our own.
+FORMAT_NAMES: dict[str, dict[str, str]] = {
+    SOLUTIONS: {"json": "json", "srj": "json", "sparql-results+json": "json",
+                "xml": "xml", "srx": "xml", "sparql-results+xml": "xml",
+                "csv": "csv", "tsv": "tsv"},
+    TRIPLES: {"turtle": "turtle", "ttl": "turtle", "n3": "turtle",
+              "ntriples": "ntriples", "n-triples": "ntriples", "nt": "ntriples",
+              "text": "ntriples",
+              "rdfxml": "rdfxml", "rdf+xml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml",
+              "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
+              "trig": "trig", "nquads": "nquads", "n-quads": "nquads", "nq": "nquads"},
+}
+
+
+def named_format(answers: str, value: str) -> Format | None:
+    """The format of this kind of answer that a `format` value names, by a name clients use
+    or by media type (parameters such as charset aside), or None.
+
+    >>> named_format(TRIPLES, "rdf+xml").media_type, named_format(SOLUTIONS, "xml").name
+    ('application/rdf+xml', 'xml')
+    >>> named_format(SOLUTIONS, "application/sparql-results+json; charset=utf-8").name
+    'json'
+    """
+    key = value.split(";")[0].strip().lower()
+    fmt = BY_MEDIA_TYPE.get(key)
+    if fmt is None and key in FORMAT_NAMES[answers]:
+        fmt = BY_NAME[FORMAT_NAMES[answers][key]]
+    return fmt if fmt is not None and fmt.answers == answers else None
 
 
 @dataclass

@@ -65,6 +65,10 @@ class SyntaxProblem:
                 f"{self.excerpt()}\n{self.reason}")
 
 
+RELATIVE_IRI = ("a relative IRI (or one that is not a valid IRI) and no base to resolve it "
+                "against: write the IRI in full, or start the query with BASE <...>")
+
+
 def syntax_problem(query: str, err: SyntaxError) -> SyntaxProblem:
     """Oxigraph's syntax error of `query` as a person reads it: where, and what was wanted.
 
@@ -93,6 +97,8 @@ def syntax_problem(query: str, err: SyntaxError) -> SyntaxProblem:
         token = _stray_token(lines[earlier[0] - 1][earlier[1] - 1:])
         if token is not None:
             return SyntaxProblem(*earlier, lines[earlier[0] - 1], f'unexpected "{token}"')
+    if "IRI parsing failed" in expected:  # Oxigraph's words for a relative IRI without a base
+        return SyntaxProblem(line, column, source_line, RELATIVE_IRI)
     at_end = not "\n".join([source_line[column - 1:], *lines[line:]]).strip()
     return SyntaxProblem(line, column, source_line, _expected_text(expected, at_end))
 

@@ -39,7 +39,8 @@ def run(name: str) -> Response:
     state = current_app.extensions["crtkg"]
     return answer(QueryRequest(
         query=query.text, infer=boolean(request.args, "infer"),
-        accept=request.headers.get("Accept", "*/*"), format=request.args.get("format"),
+        accept=request.headers.get("Accept", "*/*"),
+        formats=tuple(request.args.getlist("format")),
         cap=state.settings.max_rows, substitutions=tuple(substitutions.items()), api=True,
         hidden=tuple(p.variable for p in query.parameters),
         max_bytes=state.settings.max_answer_bytes))

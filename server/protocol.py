@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, RECORDS, Format
+from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, RECORDS, Format, named_format
 
 # What /api offers: records by default, SPARQL JSON and CSV too; RDF for CONSTRUCT queries.
 API_FORMATS = (RECORDS, BY_NAME["json"], BY_NAME["csv"],
@@ -45,12 +45,13 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None
     infer: bool = True
     accept: str = "*/*"
-    format: str | None = None
+    formats: tuple[str, ...] = ()  # the values of `format`, `output` and `results`, in order
     cap: int | None = None
     substitutions: tuple[tuple[ox.Variable, ox.NamedNode | ox.Literal], ...] = ()
     api: bool = False  # the REST API's formats (records first) instead of the protocol's
     hidden: tuple[str, ...] = ()  # variables left out of the answer: a named query's parameters
     max_bytes: int | None = None  # the answer is cut before its text passes this size
+    base_iri: str | None = None  # what the query's relative IRIs resolve against
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,13 @@ def error_text(status: int, message: str) -> str:
 
 
 @lru_cache(maxsize=256)  # clients repeat the same few Accept headers; parsing one is not free
-def negotiate(answers: str, accept: str, requested: str | None, api: bool = False) -> Format:
-    """The format for an answer of this kind: the `format` parameter, else the Accept header.
+def negotiate(answers: str, accept: str, requested: tuple[str, ...] = (),
+              api: bool = False) -> Format:
+    """The format for an answer of this kind: the first of the `requested` values (the
+    `format`, `output` and `results` parameters) that names one, else the Accept header.
 
+    A requested value is a format's name, a name other clients use (graph.results
+    FORMAT_NAMES) or a media type; a comma-separated list of them counts as one value each.
     Accept q-values and wildcards count; on a tie the first format of FORMATS wins. Raises
     HttpError 406 when no format of this kind is acceptable, naming the ones there are.
     """
@@ -92,12 +97,15 @@ def negotiate(answers: str, accept: str, requested: str | None, api: bool = Fals
     by_type = {f.media_type: f for f in offered}
     if not api:
         by_type = {m: f for m, f in BY_MEDIA_TYPE.items() if f.answers == answers}
-    if requested:
-        fmt = {f.name: f for f in offered}.get(requested) or by_type.get(requested)
-        if fmt is None:
-            raise HttpError(406, f"format={requested} is not available for this answer; "
-                                 f"the answer ({answers}) can be had as: {names}")
-        return fmt
+    values = [v.strip() for value in requested for v in value.split(",") if v.strip()]
+    if values:
+        for value in values:
+            fmt = {f.name: f for f in offered}.get(value) or by_type.get(value) or \
+                named_format(answers, value)
+            if fmt is not None and fmt in offered:
+                return fmt
+        raise HttpError(406, f"format={', '.join(values)} is not available for this answer; "
+                             f"the answer ({answers}) can be had as: {names}")
     # Parameters such as charset=utf-8 do not choose a format here; werkzeug would let them
     # rule a media type out.
     ranges = [(value.split(";")[0].strip(), q)

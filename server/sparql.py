@@ -27,6 +27,7 @@ FORM, QUERY_BODY, UPDATE_BODY = ("application/x-www-form-urlencoded", "applicati
 # One header per IRI of the project's namespaces that a query names and the graph lacks:
 # the query runs all the same, and this says why it may find nothing.
 WARNING_HEADER = "X-Crtkg-Warning"
+FORMAT_PARAMETERS = ("format", "output", "results")
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -107,8 +108,15 @@ def read_query_request(max_bytes: int, cap: int,
         named_graphs=tuple(params.getlist("named-graph-uri")) or None,
         infer=boolean(params, "infer"),
         accept=request.headers.get("Accept", "*/*"),
-        format=params.get("format") or None,
-        cap=cap, max_bytes=max_answer_bytes)
+        formats=format_values(params), cap=cap, max_bytes=max_answer_bytes,
+        base_iri=request.base_url)  # relative IRIs name things at the endpoint, as Fuseki's do
+
+
+def format_values(params: MultiDict) -> tuple[str, ...]:
+    """What the client asked for in `format`, `output` or `results`, in that order: clients
+    differ in which they send (Virtuoso reads `format`, Fuseki `output`), and SPARQLWrapper
+    sends all three, some twice."""
+    return tuple(v for name in FORMAT_PARAMETERS for v in params.getlist(name) if v)
 
 
 def boolean(params: MultiDict, name: str, default: bool = True) -> bool:
@@ -141,9 +149,10 @@ def with_charset(media_type: str) -> str:
 def describe_service() -> Response:
     """The Service Description in the RDF format asked for; browsers go to the web page."""
     best = request.accept_mimetypes.best_match(["text/turtle", "text/html"])
-    if best == "text/html" and "format" not in request.args:
+    asked = format_values(request.args)
+    if best == "text/html" and not asked:
         return redirect(url_for("pages.index"))
-    fmt = negotiate(TRIPLES, request.headers.get("Accept", "*/*"), request.args.get("format"))
+    fmt = negotiate(TRIPLES, request.headers.get("Accept", "*/*"), asked)
     state = current_app.extensions["crtkg"]
     key = ("service description", request.base_url, fmt.name)  # base URL: the sd:endpoint
     body = state.cache.get(key)

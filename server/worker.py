@@ -29,8 +29,9 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
     with the query (a 4xx reply), or, when the fault is not the query's, the Failure."""
     try:
         result = run_query(store, request.query, request.infer, request.default_graph,
-                           request.named_graphs, dict(request.substitutions))
-        fmt = negotiate(answer_kind(result), request.accept, request.format, request.api)
+                           request.named_graphs, dict(request.substitutions),
+                           request.base_iri)
+        fmt = negotiate(answer_kind(result), request.accept, request.formats, request.api)
         collected = collect(result, request.cap, request.hidden, request.max_bytes)
         cut_at = collected.size if collected.truncated else None
         return Reply(200, write(collected, fmt), fmt.media_type, cut_at)

@@ -31,7 +31,7 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 # Triples in each named graph of the build, and in their union (no triple is in two).
-TRIPLES = {"ontology": 707, "imports": 368, "data": 2556, "mappings": 513, "inferred": 2141}
+TRIPLES = {"ontology": 711, "imports": 368, "data": 2632, "mappings": 513, "inferred": 2141}
 TOTAL = sum(TRIPLES.values())
 ASSERTED = TOTAL - TRIPLES["inferred"]
 # graph:derivations, named but not in the default graph, so not in TOTAL.

@@ -106,6 +106,17 @@ def test_query_syntax_error_is_a_clear_message(crtkg):
                    'unexpected "]"\n')
 
 
+def test_query_with_a_relative_iri_needs_a_base(crtkg):
+    # The CLI has no URL of its own to resolve against (the endpoint uses its URL).
+    status, _, err = crtkg("query", "CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert status == 1
+    assert err.endswith("no base to resolve it against: write the IRI in full, or start the "
+                        "query with BASE <...>\n")
+    status, out, _ = crtkg("query", "BASE <http://example.org/> CONSTRUCT { <s> <p> 1 } "
+                                    "WHERE {}")
+    assert status == 0 and "<http://example.org/s> <http://example.org/p> 1 ." in out
+
+
 @pytest.mark.parametrize(("name", "message"), [
     ("trial-finding", "no named query 'trial-finding'; did you mean trial-findings or "
                       "harm-findings?"),

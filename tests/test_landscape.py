@@ -173,7 +173,7 @@ COMPARISON = [
      "Randomized, open-label, three-arm trial (1:2:2): optimal pharmacological therapy alone, or "
      "with CRT by a pacemaker (CRT-P) or by a pacemaker-defibrillator (CRT-D).",
      f"LVEF {LE}35%; {III_IV}", "", "Death from any cause or hospitalization for any cause",
-     COMPANION, "HR 0.8; HR 0.81", "benefit"),
+     COMPANION, "HR 0.80; HR 0.81", "benefit"),
     ("CARE-HF", "2005", "813", "enrolled",
      "Multicentre, international randomized trial of standard pharmacological therapy with or "
      "without cardiac resynchronization (a pacemaker, without a defibrillator).",
@@ -230,7 +230,7 @@ COMPARISON = [
      "CRT-D and was randomized to CRT on or CRT off, with ICD back-up active in both arms.",
      f"QRS <130 ms; LVEF {LE}35%; {III_IV}", f"{ECHO} ({SELECTION})",
      "Death from any cause or first hospitalization for worsening heart failure", ECHOCRT,
-     f"HR 1.2 (95% CI 0.92{DASH}1.57)", "no benefit"),
+     f"HR 1.20 (95% CI 0.92{DASH}1.57)", "no benefit"),
     # Which endpoint was primary rests on one secondary summary: none is recorded.
     ("LESSER-EARTH", "2013", "85", "randomized",
      "Randomized, double-blind, 12-centre trial of active versus inactive CRT.",

@@ -11,11 +11,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from graph.cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
@@ -159,3 +161,45 @@ def test_serve_keeps_serving_the_last_good_build_when_the_build_fails(project_co
         _, stderr = server.communicate(timeout=10)
     assert "claims.ttl:" in stderr and "Turtle syntax error" in stderr
     assert f"the build failed; serving the last good build, {artifact}" in stderr
+
+
+# SPARQLWrapper's return formats, each as it sends them (format, output and results, some
+# twice), and what a user gets back from convert(): SELECT rows, or the graph's triples.
+SELECT_FORMATS = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV}
+GRAPH_FORMATS = {"xml": XML, "rdf+xml": RDFXML, "rdf": RDF, "turtle": TURTLE, "n3": N3,
+                 "json-ld": JSONLD, "json": JSON}
+TRIAL = sparql_prologue() + "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
+TRIAL_GRAPH = sparql_prologue() + "CONSTRUCT WHERE { kg:echocrt crtkg:registryNumber ?n }"
+
+
+@pytest.mark.parametrize("name", SELECT_FORMATS)
+def test_sparqlwrapper_select_in_each_format(live_server: str, name: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(TRIAL)
+    client.setReturnFormat(SELECT_FORMATS[name])
+    answer = client.query().convert()
+    if name == "json":
+        values = [b["n"]["value"] for b in answer["results"]["bindings"]]
+    elif name == "xml":
+        values = [e.firstChild.nodeValue for e in answer.getElementsByTagName("literal")]
+    else:
+        values = answer.decode().splitlines()[1:]
+    assert values == (['"NCT00683696"'] if name == "tsv" else ["NCT00683696"])
+
+
+@pytest.mark.parametrize("name", GRAPH_FORMATS)
+def test_sparqlwrapper_construct_in_each_format(live_server: str, name: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(TRIAL_GRAPH)
+    client.setReturnFormat(GRAPH_FORMATS[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its own warning: it sends */* for some formats
+        result = client.query()
+    with warnings.catch_warnings():
+        # SPARQLWrapper warns (RuntimeWarning) when it gets another format than it asked
+        warnings.simplefilter("error", RuntimeWarning)
+        answer = result.convert()
+    graph = answer if isinstance(answer, Graph) else Graph().parse(
+        data=answer, format="turtle")
+    assert set(graph) == {(KG.echocrt, URIRef("https://w3id.org/crtkg/ontology/registryNumber"),
+                           Literal("NCT00683696"))}

@@ -435,7 +435,7 @@ def test_reported_numbers(store: ox.Store) -> None:
          "months", ABSTRACT),
         ("EchoCRT", F_ECHOCRT, "hazard ratio",
          "death from any cause or first hospitalization for worsening heart failure, CRT on vs "
-         "CRT off: 116 of 404 (28.7%) vs 102 of 405 (25.2%)", "1.2", "", "", "0.92", "1.57",
+         "CRT off: 116 of 404 (28.7%) vs 102 of 405 (25.2%)", "1.20", "", "", "0.92", "1.57",
          "0.15", "", ABSTRACT),
         ("EchoCRT", F_MORTALITY, "hazard ratio",
          "death from any cause, CRT on vs CRT off: 45 (11.1%) vs 26 (6.4%)", "1.81", "", "",
@@ -482,7 +482,7 @@ def test_hazard_ratios(store: ox.Store) -> None:
         ("EchoCRT", F_MORTALITY, "death from any cause, CRT on vs CRT off: 45 (11.1%) vs 26 "
          "(6.4%)", "1.81", "1.11", "2.93", "0.02", ABSTRACT),
         ("EchoCRT", F_ECHOCRT, "death from any cause or first hospitalization for worsening "
-         "heart failure, CRT on vs CRT off: 116 of 404 (28.7%) vs 102 of 405 (25.2%)", "1.2",
+         "heart failure, CRT on vs CRT off: 116 of 404 (28.7%) vs 102 of 405 (25.2%)", "1.20",
          "0.92", "1.57", "0.15", ABSTRACT),
     ]
 

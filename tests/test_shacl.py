@@ -246,6 +246,18 @@ BREAKS = {
         breaks={("kg:prospect-enrolled", "sh:OrConstraintComponent"),
                 ("kg:prospect-enrolled", "sh:MaxCountConstraintComponent"),
                 ("kg:prospect-enrolled", "sh:ClassConstraintComponent")}),
+    "a reported number without its text, with two, with a number for text": Break(
+        remove=[(KG["echocrt-primary-hr"], CRTKG.reportedText, None),
+                (KG["companion-crt-d-hr"], CRTKG.reportedText, None)],
+        add=[(VALUE, CRTKG.reportedText, Literal("427")),
+             (KG["companion-crt-d-hr"], CRTKG.reportedText, Literal("0.80", datatype=XSD.decimal))],
+        breaks={("kg:echocrt-primary-hr", "sh:SPARQLConstraintComponent"),
+                ("kg:prospect-enrolled", "sh:SPARQLConstraintComponent"),
+                ("kg:companion-crt-d-hr", "sh:SPARQLConstraintComponent")}),
+    "a reported number whose text says another number": Break(
+        remove=[(KG["echocrt-primary-hr"], CRTKG.reportedText, None)],
+        add=[(KG["echocrt-primary-hr"], CRTKG.reportedText, Literal("1.02"))],
+        breaks={("kg:echocrt-primary-hr", "sh:SPARQLConstraintComponent")}),
 }
 
 

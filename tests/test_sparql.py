@@ -146,6 +146,74 @@ def test_the_format_parameter_overrides_accept(client: FlaskClient) -> None:
     assert "format=turtle is not available" in wrong.get_data(as_text=True)
 
 
+# What SPARQLWrapper, Fuseki's and Virtuoso's users put in `format`, `output` and `results`:
+# (query, parameters, the media type answered).
+FORMAT_VALUES = [
+    (TRIAL, [("format", "json")], JSON_TYPE),
+    (TRIAL, [("output", "xml")], "application/sparql-results+xml"),
+    (TRIAL, [("results", "tsv")], "text/tab-separated-values"),
+    (TRIAL, [("format", "application/sparql-results+json")], JSON_TYPE),
+    (TRIAL, [("output", "srx")], "application/sparql-results+xml"),
+    (TRIAL, [("format", "text/csv; charset=utf-8")], "text/csv"),
+    (ECHOCRT, [("format", "ttl")], "text/turtle"),
+    (ECHOCRT, [("output", "turtle")], "text/turtle"),
+    (ECHOCRT, [("format", "n3")], "text/turtle"),
+    (ECHOCRT, [("format", "nt")], "application/n-triples"),
+    (ECHOCRT, [("format", "n-triples")], "application/n-triples"),
+    (ECHOCRT, [("output", "text")], "application/n-triples"),
+    (ECHOCRT, [("format", "xml")], "application/rdf+xml"),
+    (ECHOCRT, [("format", "rdf")], "application/rdf+xml"),
+    (ECHOCRT, [("format", "rdf+xml")], "application/rdf+xml"),
+    (ECHOCRT, [("format", "json-ld")], "application/ld+json"),
+    (ECHOCRT, [("format", "json")], "application/ld+json"),
+    (ECHOCRT, [("format", "text/turtle")], "text/turtle"),
+    # SPARQLWrapper's RDF/XML: its name, then the media type, in all three parameters
+    (ECHOCRT, [(p, v) for p in ("format", "output", "results")
+               for v in ("rdf+xml", "application/rdf+xml")], "application/rdf+xml"),
+    # repeated values: the first one that fits the kind of answer
+    (TRIAL, [("format", "turtle"), ("format", "csv")], "text/csv"),
+    (ECHOCRT, [("format", "csv"), ("output", "nt")], "application/n-triples"),
+    # a comma-separated list, as SPARQLWrapper sends its Accept list for JSON-LD
+    (ECHOCRT, [("format", "application/ld+json,application/x-json+ld")], "application/ld+json"),
+    # an empty value (SPARQLWrapper's, for */*) is no choice: the Accept header decides
+    (TRIAL, [("format", "")], JSON_TYPE),
+]
+
+
+@pytest.mark.parametrize(("query", "params", "expected"), FORMAT_VALUES)
+def test_format_names_other_clients_send(client: FlaskClient, query: str,
+                                         params: list[tuple[str, str]], expected: str) -> None:
+    response = client.get("/sparql", query_string=[("query", query), *params])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == expected
+    assert "NCT00683696" in response.get_data(as_text=True)
+
+
+def test_format_values_none_of_which_fits_are_406_naming_them(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string=[("query", TRIAL), ("format", "turtle"),
+                                                   ("output", "rdf+xml")])
+    assert response.status_code == 406
+    text = response.get_data(as_text=True)
+    assert "format=turtle, rdf+xml is not available" in text
+    assert "json (application/sparql-results+json)" in text
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(client: FlaskClient) -> None:
+    # A W3C protocol test: the query has no BASE; the endpoint's URL is its base.
+    response = client.get("/sparql", query_string={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}",
+                                                   "format": "nt"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert {q.triple for q in ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES)} == {ox.Triple(
+        ox.NamedNode("http://localhost/s"), ox.NamedNode("http://localhost/p"),
+        ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))}
+
+
+def test_relative_iris_follow_the_host_the_client_asked(client: FlaskClient) -> None:
+    response = client.get("/sparql", base_url="http://kg.example.org/crt/",
+                          query_string={"query": "SELECT ?x { BIND(<a> AS ?x) }"})
+    assert bindings(response) == [{"x": "http://kg.example.org/crt/a"}]
+
+
 # --- the dataset: union default graph, dataset parameters, inference switch ----------------
 
 def test_the_default_graph_is_the_union_and_each_graph_is_named(client: FlaskClient) -> None:
