@@ -19,6 +19,7 @@ from flask import Flask, Response, g, request, url_for
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from graph import __version__
 from graph.artifact import open_store, read_header, require_artifact
 from graph.catalogue import NamedQuery, load_catalogue
 from graph.sparql_messages import KnownIris
@@ -41,6 +42,7 @@ class State:
     statistics: Statistics
     examples: list[NamedQuery]
     graph_tag: str  # identifies the served graph: the build's sources digest
+    page_tag: str  # the graph and the pages' own code: an upgrade changes pages' ETags
     store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
     known_iris: KnownIris  # to warn of a query's crtkg: and kg: IRIs that the graph lacks
     evidence_map: DrawnMap | None = None  # drawn once from `store`; None without its queries
@@ -59,11 +61,13 @@ def create_app(settings: Settings) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
+    tag = graph_tag(pool.artifact)
     app.extensions["crtkg"] = State(  # all read from the pool's own copy of the artifact
         settings=settings, pool=pool,
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
         statistics=count(store), examples=examples,
-        graph_tag=graph_tag(pool.artifact), store=store, known_iris=KnownIris.of(store))
+        graph_tag=tag, page_tag=page_tag(tag),
+        store=store, known_iris=KnownIris.of(store))
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows", WARNING_HEADER],
@@ -90,6 +94,16 @@ def create_app(settings: Settings) -> Flask:
 def graph_tag(artifact: Path) -> str:
     summary = read_header(artifact)
     return summary.digest if summary else hashlib.sha256(artifact.read_bytes()).hexdigest()
+
+
+def page_tag(graph: str) -> str:
+    """The graph's tag with the version and the templates and static files that draw pages,
+    so a page cached before an upgrade is not reused after it."""
+    digest = hashlib.sha256(f"{graph} {__version__}".encode())
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("templates/*"), *here.glob("static/*"), *here.glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def error_response(status: int, message: str) -> Response:

@@ -48,6 +48,7 @@ DEFINITIONS = tuple(map(node, (SKOS.definition, OBO.IAO_0000115, RDFS.comment)))
 MATCHES = tuple(map(node, (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
                            SKOS.relatedMatch)))
 SHORT_GRAPH = {GRAPHS[name].toPython(): name for name in GRAPHS}
+UNION = [node(g) for g in ALL_GRAPHS]  # what a query's default graph is: no derivations
 MAX_NESTING = 4  # blank nodes inside blank nodes (OWL restrictions, lists): enough for ours
 MAX_INCOMING = 12  # subjects shown per incoming property; the rest are counted
 
@@ -135,7 +136,7 @@ class Reader:
     def graphs_for(self, iri: ox.NamedNode) -> list[ox.NamedNode]:
         if iri.value.startswith(str(DERIVATION)):
             return [node(DERIVATIONS_GRAPH)]
-        return [node(g) for g in ALL_GRAPHS]
+        return UNION
 
     def quads(self, s: Subject | None, p: ox.NamedNode | None, o: Term | None,
               graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
@@ -168,17 +169,14 @@ class Reader:
 
     def text(self, term: Subject, prop: ox.NamedNode) -> str | None:
         """A literal value of `prop` (English first), in any graph but the derivations."""
-        found = [q.object for q in self.quads(term, prop, None, self.graphs_for_any())
+        found = [q.object for q in self.quads(term, prop, None, UNION)
                  if isinstance(q.object, ox.Literal)]
         english = [t for t in found if (t.language or "en").startswith("en")]
         return min(t.value for t in english or found) if found else None
 
     def objects(self, term: Subject, prop: object) -> list[Term]:
-        seen = {q.object for q in self.quads(term, node(prop), None, self.graphs_for_any())}
+        seen = {q.object for q in self.quads(term, node(prop), None, UNION)}
         return sorted(seen, key=str)
-
-    def graphs_for_any(self) -> list[ox.NamedNode]:
-        return [node(g) for g in ALL_GRAPHS]
 
     def definition(self, term: Subject) -> str | None:
         for prop in DEFINITIONS:
@@ -212,7 +210,7 @@ def _statements(reader: Reader, subject: ox.NamedNode | ox.BlankNode, graphs: li
         graph = SHORT_GRAPH.get(name, name)
         statement = Statement(q.predicate, q.object, graph)
         if isinstance(q.object, ox.BlankNode) and depth < MAX_NESTING:
-            statement.items = _list_items(reader, q.object, graphs, triples)
+            statement.items = rdf_list(reader, q.object, graphs, triples)
             if statement.items is None:
                 statement.nested = _statements(reader, q.object, graphs, triples, depth + 1)
         found[key] = statement
@@ -228,10 +226,12 @@ def _property_order(prop: ox.NamedNode) -> tuple[int, str]:
     return (len(first) if prop.value.startswith(BASE) else len(first) + 1), prop.value
 
 
-def _list_items(reader: Reader, head: ox.BlankNode, graphs: list[ox.NamedNode],
-                triples: list[ox.Triple]) -> list[Term] | None:
-    """The members of the RDF list starting at `head`, or None if it is not a list."""
+def rdf_list(reader: Reader, head: Term, graphs: list[ox.NamedNode] = UNION,
+             triples: list[ox.Triple] | None = None) -> list[Term] | None:
+    """The members of the RDF list starting at `head`, or None if it is not a list; the
+    list's own triples are added to `triples` if given."""
     items: list[Term] = []
+    triples = [] if triples is None else triples
     current: Term = head
     rest, first, nil = node(RDF.rest), node(RDF.first), node(RDF.nil)
     while isinstance(current, ox.BlankNode):

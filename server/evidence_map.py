@@ -62,5 +62,5 @@ def drawn() -> DrawnMap:
 def served(body: bytes, content_type: str, kind: str) -> Response:
     # The map changes only with the graph, which changes only by a new build and a restart.
     response = Response(body, content_type=content_type)
-    response.set_etag(f"{current_app.extensions['crtkg'].graph_tag}-map-{kind}")
+    response.set_etag(f"{current_app.extensions['crtkg'].page_tag}-map-{kind}")
     return response.make_conditional(request)

@@ -33,7 +33,7 @@ from graph.namespaces import (
     RDF,
     shorten,
 )
-from graph.results import BY_NAME, TRIPLES, Collected, Format, write
+from graph.results import BY_MEDIA_TYPE, BY_NAME, TRIPLES, Collected, Format, write
 from server.describe import (
     SHORT_GRAPH,
     TYPE,
@@ -57,8 +57,10 @@ SUFFIXES: dict[str, Format | None] = {
     ".jsonld": BY_NAME["jsonld"], ".rdf": BY_NAME["rdfxml"]}
 RDF_FORMATS = [f for f in SUFFIXES.values() if f is not None]
 OFFERED = [HTML, *(f.media_type for f in RDF_FORMATS)]
-ALIASES = {"application/json": BY_NAME["jsonld"], "text/plain": BY_NAME["ntriples"],
-           "application/xml": BY_NAME["rdfxml"]}
+# Every media type /sparql takes for triples (graph.results), and the two generic ones that
+# mean a graph here, where no SELECT answer could be meant.
+TRIPLE_TYPES = {m: f for m, f in BY_MEDIA_TYPE.items() if f.answers == TRIPLES} | {
+    "application/json": BY_NAME["jsonld"], "application/xml": BY_NAME["rdfxml"]}
 SPACES = "id", "ontology", "graph", "derivation", "mappings"
 MAX_SUGGESTIONS = 5
 
@@ -101,10 +103,11 @@ def dereference(iri: str, suffix_allowed: bool = True) -> Response:
         target = _target(reader, iri, suffix_allowed)
     except ValueError:  # a path no IRI of the graph can have (a space, a bracket)
         raise HttpError(404, f"{iri} is not in the graph: it is not a valid IRI") from None
-    etag = hashlib.sha256(f"{state.graph_tag} {target.iri.value} {target.fmt and target.fmt.name}"
+    etag = hashlib.sha256(f"{state.page_tag} {target.iri.value} {target.fmt and target.fmt.name}"
                           .encode()).hexdigest()[:32]
     headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Link": _links(target.iri)}
-    if request.if_none_match.contains_weak(etag):
+    matches = request.if_none_match  # `*` is left to the resource's own answer (404 or 200)
+    if not matches.star_tag and matches.contains_weak(etag):
         return Response(status=304, headers=headers)
     whole = _whole_graph(target.iri)
     if whole is not None:  # a graph's IRI, or the ontology's
@@ -142,13 +145,13 @@ def _negotiate() -> Format | None:
     accept = request.accept_mimetypes
     if not accept:  # no Accept header: any type will do (RFC 9110), so the first offered
         return None
-    wanted = accept.best_match(OFFERED) or accept.best_match(list(ALIASES))
+    wanted = accept.best_match(OFFERED) or accept.best_match(list(TRIPLE_TYPES))
     if wanted is None:
         raise HttpError(406, f"a resource is offered as {', '.join(OFFERED)}; the Accept "
                              f"header asks for {request.headers.get('Accept')}")
     if wanted == HTML:
         return None
-    return ALIASES.get(wanted) or next(f for f in RDF_FORMATS if f.media_type == wanted)
+    return TRIPLE_TYPES[wanted]
 
 
 def _whole_graph(iri: ox.NamedNode) -> ox.NamedNode | None:
@@ -213,14 +216,20 @@ class Render:
         parts = urlsplit(term.value)
         return f"{parts.netloc}{parts.path}" if parts.netloc else term.value
 
-    def href(self, term: ox.NamedNode) -> str:
-        """This server's page for an IRI it describes, else the IRI itself."""
+    def href(self, term: ox.NamedNode) -> str | None:
+        """This server's page for an IRI it describes, else the IRI itself if a browser may
+        follow it (http or https: never a `javascript:` IRI), else None."""
         local = local_path(term.value)
         if local is not None:
             return local
         if self.reader.label(term) is not None:
             return url_for("resource.any_iri", iri=term.value)
-        return term.value
+        return self.out(term)
+
+    @staticmethod
+    def out(term: ox.NamedNode) -> str | None:
+        """The IRI itself, as a link out, if it is a web address."""
+        return term.value if urlsplit(term.value).scheme in ("http", "https") else None
 
     def external(self, term: ox.NamedNode) -> bool:
         return not term.value.startswith(BASE)
@@ -290,7 +299,7 @@ def _jsonld(d: Description) -> str:
     tools that read embedded linked data); `</` is escaped so the script cannot be closed."""
     own = [t for t in d.triples if t.subject == d.iri]
     text = (ox.serialize(own, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES) or b"").decode()
-    return json.dumps(json.loads(text), ensure_ascii=False).replace("</", "<\\/")
+    return json.dumps(json.loads(text), ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _derivation(d: Description) -> str | None:

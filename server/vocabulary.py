@@ -23,7 +23,7 @@ from graph.namespaces import (
     RDF,
     RDFS,
 )
-from server.describe import Reader, Subject, Term, node
+from server.describe import Reader, Subject, Term, node, rdf_list
 
 Part = str | ox.NamedNode  # an expression as words and the terms they link to
 EXAMPLES = 6
@@ -132,11 +132,11 @@ def expression(reader: Reader, term: Term, depth: int = 0) -> list[Part]:
         return [term.value]
     if depth > 6:
         return ["…"]
-    items = _list(reader, term)
+    items = rdf_list(reader, term)
     if items is not None:  # a bare list: a property chain
         return _joined([expression(reader, t, depth + 1) for t in items], " o ")
     for prop, word in SETS.items():
-        members = [_list(reader, o) for o in reader.objects(term, prop)]
+        members = [rdf_list(reader, o) for o in reader.objects(term, prop)]
         if members and members[0] is not None:
             parts = _joined([expression(reader, t, depth + 1) for t in members[0]], f" {word} ")
             return ["{", *parts, "}"] if word == "," else ["(", *parts, ")"]
@@ -155,19 +155,6 @@ def expression(reader: Reader, term: Term, depth: int = 0) -> list[Part]:
     if inverse:
         return ["inverse ", *expression(reader, inverse[0], depth + 1)]
     return ["(an anonymous class)"]
-
-
-def _list(reader: Reader, head: Term) -> list[Term] | None:
-    items: list[Term] = []
-    current = head
-    nil = node(RDF.nil)
-    while isinstance(current, ox.BlankNode):
-        first, rest = reader.objects(current, RDF.first), reader.objects(current, RDF.rest)
-        if len(first) != 1 or len(rest) != 1:
-            return None
-        items.append(first[0])
-        current = rest[0]
-    return items if current == nil else None
 
 
 def _joined(groups: list[list[Part]], sep: str) -> list[Part]:

@@ -290,3 +290,25 @@ def test_a_path_no_iri_can_have_is_404_and_a_bad_iri_parameter_400(client: Flask
     bad = client.get("/resource?iri=not%20an%20iri")
     assert bad.status_code == 400
     assert "parameter iri='not an iri' is not an IRI" in bad.get_data(as_text=True)
+
+
+def test_the_media_types_the_endpoint_takes_for_triples_work_here_too(
+        client: FlaskClient) -> None:
+    for accept, media_type in (("text/n3", "text/turtle"), ("application/x-turtle", "text/turtle"),
+                               ("application/json", "application/ld+json"),
+                               ("application/trig", "application/trig")):
+        response = client.get("/id/echocrt", headers={"Accept": accept})
+        assert response.status_code == 200, accept
+        assert response.content_type == f"{media_type}; charset=utf-8"
+
+
+def test_if_none_match_star_does_not_hide_a_missing_resource(client: FlaskClient) -> None:
+    assert client.get("/id/nothing-here", headers={"If-None-Match": "*"}).status_code == 404
+
+
+def test_only_web_addresses_become_links() -> None:
+    from server.resource import Render
+
+    assert Render.out(ox.NamedNode("https://doi.org/10.1/x")) == "https://doi.org/10.1/x"
+    assert Render.out(ox.NamedNode("javascript:alert(1)")) is None
+    assert Render.out(ox.NamedNode("urn:isbn:0451450523")) is None
