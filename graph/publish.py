@@ -56,7 +56,20 @@ class PublishError(CrtkgError):
         changed = (f"the graphs replaced before it: {', '.join(put)}; nothing else was "
                    "changed" if put
                    else "nothing was changed in the store")
-        super().__init__(f"{method} {url}: {problem}; {changed}")
+        super().__init__(f"{method} {without_password(url)}: {problem}; {changed}")
+
+
+def without_password(url: str) -> str:
+    """A URL as messages show it: a password written into it (user:secret@host) left out.
+
+    >>> without_password("https://dba:secret@store.example/sparql")
+    'https://dba@store.example/sparql'
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
 
 
 @dataclass(frozen=True)
@@ -189,8 +202,8 @@ class PublishReport:
 
     def text(self) -> str:
         put = [g.name for g in self.graphs if g.put]
-        lines = [f"Store {self.target.base} (Graph Store: {self.target.gsp}, SPARQL: "
-                 f"{self.target.sparql})",
+        lines = [f"Store {without_password(self.target.base)} (Graph Store: "
+                 f"{self.target.gsp}, SPARQL: {self.target.sparql})",
                  f"Replaced {len(put)} graphs: {', '.join(put)}" if put
                  else "Verified only: no graph was replaced", "",
                  "Triples per graph:"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import query, sparql_messages, sparql_text
+from graph import publish, query, sparql_messages, sparql_text
 from graph.catalogue import read_named_query
 from graph.cli import main
 from graph.errors import SourceError
@@ -83,6 +83,6 @@ def test_a_query_file_names_file_line_and_column_and_shows_the_caret(tmp_path: P
                                  "                     ^")
 
 
-@pytest.mark.parametrize("module", [sparql_messages, sparql_text, query])
+@pytest.mark.parametrize("module", [sparql_messages, sparql_text, query, publish])
 def test_the_docstring_examples_hold(module) -> None:
     assert doctest.testmod(module).failed == 0

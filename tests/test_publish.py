@@ -169,6 +169,9 @@ def free_port() -> int:
     (lambda base: ["--target", f"http://127.0.0.1:{free_port()}"],
      r"PUT http://127\.0\.0\.1:\d+/store\?graph=https%3A%2F%2Fw3id\.org%2Fcrtkg%2Fgraph%2F"
      r"ontology: cannot reach the store \(.*refused.*\); nothing was changed in the store"),
+    # A password written into the URL is never shown.
+    (lambda base: ["--target", f"http://dba:secret@127.0.0.1:{free_port()}"],
+     r"PUT http://dba@127\.0\.0\.1:\d+/store\?graph=\S+: cannot reach the store"),
     # A Graph Store path the store does not have: its status and its own message.
     (lambda base: ["--target", base, "--gsp", "/nowhere"],
      r"PUT http://127\.0\.0\.1:\d+/nowhere\?graph=\S+: HTTP 404 Not Found: .*"
@@ -181,9 +184,10 @@ def free_port() -> int:
 def test_a_failed_request_names_the_url_the_status_and_what_was_changed(
         built: BuildSummary, store_url: str, capsys: pytest.CaptureFixture[str],
         where, expected: str) -> None:
-    status, _, err = publish(built, capsys, *where(store_url))
+    status, out, err = publish(built, capsys, *where(store_url))
     assert status == 1
     assert re.search(expected, err), err
+    assert "secret" not in out + err
 
 
 def solutions(names: list[str], *rows: tuple) -> dict:
