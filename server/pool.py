@@ -216,17 +216,27 @@ class QueryPool:
                 while self._next() is not ticket:
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        log.warning("busy: a query of %s found no idle worker within %g s",
-                                    client, self.timeout)
-                        raise HttpError(503, f"no query worker came free within "
-                                             f"{self.timeout:g} s; try again",
-                                        {"Retry-After": str(math.ceil(self.timeout))})
+                        raise self._no_turn(client)
                     self._turns.wait(left)
             finally:
                 self._waiting.remove(ticket)
                 self._turns.notify_all()  # the next in line may be another query now
             self._running[client] = self._running.get(client, 0) + 1
             return self._idle.pop()
+
+    def _no_turn(self, client: str) -> HttpError:
+        """Why a waiting query got no worker in time: its own client's queries held the
+        client's share (429: the client's doing), or every worker was busy (503)."""
+        if self._running.get(client, 0) >= self.limits.queries:
+            log.warning("refused: %s waited %g s behind its own queries", client, self.timeout)
+            return HttpError(429, f"your other queries held your share of the workers "
+                                  f"(CRTKG_CLIENT_QUERIES={self.limits.queries}) for "
+                                  f"{self.timeout:g} s; send the next when one is answered",
+                             {"Retry-After": "1"})
+        log.warning("busy: a query of %s found no idle worker within %g s",
+                    client, self.timeout)
+        return HttpError(503, f"no query worker came free within {self.timeout:g} s; "
+                              "try again", {"Retry-After": str(math.ceil(self.timeout))})
 
     def _admit(self, client: str) -> None:
         """Refuse (429) a query beyond its client's share; called holding _turns."""
@@ -279,7 +289,8 @@ class QueryPool:
         (the slot then tries again when next used)."""
         try:
             worker = self._ready(self._spawn())
-        except HttpError:
+        except (HttpError, OSError) as err:  # OSError: no process could start (fds, memory)
+            log.error("no worker could start in place of worker %d: %s", old.process.pid, err)
             return None
         log.info("worker %d started in place of worker %d", worker.process.pid, old.process.pid)
         return worker

@@ -251,13 +251,13 @@ def test_a_client_s_pathological_queries_leave_workers_for_the_others(built) -> 
     finally:
         process.terminate()
         process.wait(10)
-    statuses = sorted(status for status, _, _ in hog)
-    assert statuses == [429, 503, 503, 503]
-    refused = next(h for h in hog if h[0] == 429)
-    assert refused[1]["Retry-After"] == "1"
-    assert "you have 3 queries running or waiting" in refused[2]
-    assert all("stopped after 2 s" in b or "no query worker came free" in b
-               for s, _, b in hog if s == 503)
+    # One refused at once; one runs out its time; the two that waited behind it are told
+    # their own queries held their share (429), or got a worker in time and ran out theirs.
+    refused = [h for h in hog if "you have 3 queries running or waiting" in h[2]]
+    assert len(refused) == 1 and refused[0][0] == 429 and refused[0][1]["Retry-After"] == "1"
+    stopped = [h for h in hog if h[0] == 503 and "stopped after 2 s" in h[2]]
+    behind = [h for h in hog if h[0] == 429 and "your other queries held your share" in h[2]]
+    assert len(stopped) >= 1 and len(refused) + len(stopped) + len(behind) == 4, hog
     assert len(other) > 5 and {s for s, _ in other} == {200}
     assert max(seconds for _, seconds in other) < 1.5  # loose: bench/fairness.py measures
     assert spent[0] == 429 and int(spent[1]["Retry-After"]) > 1
