@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Flask, Response, g, request, url_for
+from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -80,9 +80,9 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(explain.bp)
     app.register_blueprint(resource.bp)
     app.register_blueprint(evidence_map.bp)
-    with app.test_request_context():  # the cells link to the home page's route
-        link_base = url_for("pages.index")
-    app.extensions["crtkg"].evidence_map = draw_map(store, settings.queries_dir, link_base)
+    # The cells link to the home page, which is "./" from both the home page and /map.svg,
+    # wherever the application is mounted.
+    app.extensions["crtkg"].evidence_map = draw_map(store, settings.queries_dir, "./")
     # The one place errors become statuses: a refusal its own, anything else 500 with an id.
     app.register_error_handler(HttpError, http_error)
     app.register_error_handler(HTTPException, http_exception)

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DrawnMap:
     svg: bytes
-    csv: str
+    emap: evidence_map.EvidenceMap  # for the CSV, whose links are absolute
 
     def inline(self) -> str:
         """The SVG as an element for an HTML page: without its XML prolog and DOCTYPE."""
@@ -37,7 +37,7 @@ def draw_map(store: ox.Store, queries_dir: Path, link_base: str) -> DrawnMap | N
     except CrtkgError as err:
         log.warning("no evidence map: %s", err)
         return None
-    return DrawnMap(evidence_map.draw(emap, "svg", link_base), emap.csv(link_base))
+    return DrawnMap(evidence_map.draw(emap, "svg", link_base), emap)
 
 
 @bp.get("/map.svg")
@@ -47,7 +47,9 @@ def map_svg() -> Response:
 
 @bp.get("/map.csv")
 def map_csv() -> Response:
-    return served(drawn().csv.encode(), "text/csv; charset=utf-8", "csv")
+    # A downloaded CSV has no page to be relative to: its links name this server.
+    return served(drawn().emap.csv(request.url_root).encode(), "text/csv; charset=utf-8",
+                  "csv")
 
 
 def drawn() -> DrawnMap:

@@ -180,7 +180,8 @@ def test_the_home_page_shows_the_map_inline_with_its_links(client: FlaskClient) 
     section = section[:section.index("</section>")]
     assert "<h2 id=\"evidence-map-title\">The evidence map</h2>" in section
     assert "<?xml" not in section and "<svg" in section
-    assert section.count('<a xlink:href="/?example=evidence-map-cell&amp;') == 13
+    # "./": the home page from the home page and from /map.svg, wherever the app is mounted.
+    assert section.count('<a xlink:href="./?example=evidence-map-cell&amp;') == 13
     assert 'href="/map.csv"' in section and 'href="/map.svg"' in section
 
 
@@ -194,6 +195,10 @@ def test_the_map_and_its_csv_are_served_with_an_etag(client: FlaskClient) -> Non
     assert table.content_type == "text/csv; charset=utf-8"
     lines = list(csv.DictReader(io.StringIO(table.text)))
     assert len(lines) == 96
+    # A downloaded CSV has no page to be relative to: its links name the server.
+    assert {r["cell"][:30] for r in lines if r["cell"]} == {"http://localhost/?example=evid"}
+    mounted = client.get("/map.csv", environ_overrides={"SCRIPT_NAME": "/crtkg"}).text
+    assert "http://localhost/crtkg/?example=evidence-map-cell" in mounted
     assert {(r["modalityLabel"], r["roleLabel"], r["studies"], r["claims"]) for r in lines} >= {
         ("echocardiography", "patient selection", "3", "3"),
         ("positron emission tomography", "patient selection", "0", "0")}

@@ -312,3 +312,13 @@ def test_only_web_addresses_become_links() -> None:
     assert Render.out(ox.NamedNode("https://doi.org/10.1/x")) == "https://doi.org/10.1/x"
     assert Render.out(ox.NamedNode("javascript:alert(1)")) is None
     assert Render.out(ox.NamedNode("urn:isbn:0451450523")) is None
+
+
+def test_under_a_path_prefix_the_pages_link_within_it(client: FlaskClient) -> None:
+    mounted = {"SCRIPT_NAME": "/crtkg"}
+    body = client.get("/id/echocrt", headers={"Accept": BROWSER},
+                      environ_overrides=mounted).get_data(as_text=True)
+    local = [h for h in hrefs(body) if h.startswith("/")]
+    assert local and all(h.startswith("/crtkg/") for h in local), local
+    response = client.get("/id/echocrt.ttl", environ_overrides=mounted)
+    assert "</crtkg/id/echocrt.ttl>" in response.headers["Link"]
