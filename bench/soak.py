@@ -90,6 +90,7 @@ class Soak:
     rss: dict[str, dict[int, list[int]]] = field(
         default_factory=lambda: {"server": defaultdict(list), "worker": defaultdict(list)})
     kills: list[tuple[float, int]] = field(default_factory=list)
+    server_rss: dict[int, int] = field(default_factory=dict)  # minute: the last KB sampled
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, outcome: Outcome) -> None:
@@ -227,6 +228,8 @@ def run(args: argparse.Namespace) -> dict:
                         seen_workers.setdefault(pid, command_line(pid))
                     if (kb := rss_kb(pid)) is not None:
                         soak.rss[role][pid].append(kb)
+                        if role == "server":
+                            soak.server_rss[int((time.monotonic() - started) // 60)] = kb
             time.sleep(5)
 
     def kill() -> None:
@@ -290,7 +293,7 @@ def summarise(soak: Soak, log: list[str], elapsed: float, server_exit: int, leak
     markers = {"timeout": "timeout:", "busy": "busy:", "refused": "refused:",
                "restarted after a query": "started in place of",
                "died idle": "had died idle", "stopped while answering": "stopped while answering",
-               "started (slot refilled)": "started"}
+               "could not load": "could not load", "started (slot refilled)": "started"}
     for entry in entries:
         if entry.get("logger") != "crtkg.pool":
             continue
@@ -299,6 +302,8 @@ def summarise(soak: Soak, log: list[str], elapsed: float, server_exit: int, leak
             if marker in message and (marker != "started" or message.endswith("started")):
                 events[name] += 1
                 break
+        else:
+            events["other"] += 1
     errors = [e for e in entries if e.get("logger") == "crtkg.error"]
     return {
         "date": time.strftime("%Y-%m-%d %H:%M"), "minutes": round(elapsed / 60, 2),
@@ -310,13 +315,15 @@ def summarise(soak: Soak, log: list[str], elapsed: float, server_exit: int, leak
         "good_implausible": [asdict(o) for o in good if o.status == 200 and o.problem],
         "good_other": [asdict(o) for o in good if o.status != 200 and o.status < 500],
         "latency_ms": {m: {"n": len(v), "p50": round(percentile(v, 0.5), 1),
-                           "p99": round(percentile(v, 0.99), 1)}
+                           "p99": round(percentile(v, 0.99), 1),
+                           "server_rss_mb": round(soak.server_rss.get(m, 0) / 1024)}
                        for m, v in sorted(minutes.items())},
         "rss_mb": {role: role_rss(pids) for role, pids in soak.rss.items()},
         "kills": len(soak.kills), "kill_times": [round(t, 1) for t, _ in soak.kills],
         "workers_seen": workers_seen, "log_events": dict(events),
         "unexpected_errors_logged": [e.get("message", "") for e in errors],
         "server_exit": server_exit, "leaked_workers": leaked, "leftover_folders": folders,
+        "log": log,
     }
 
 
@@ -342,8 +349,9 @@ def markdown(r: dict) -> str:
         killed = " (a worker was killed meanwhile)" if o.get("worker_killed_meanwhile") else ""
         lines.append(f"- {o['kind']} from {o['client']} at {o['at']:.1f} s, {o['status']}, "
                      f"{o['seconds']:.2f} s{killed}: {o['body'][:300]!r}")
-    lines += ["", "| minute | good answered | p50 ms | p99 ms |", "|---:|---:|---:|---:|"]
-    lines += [f"| {m} | {v['n']} | {v['p50']} | {v['p99']} |"
+    lines += ["", "| minute | good answered | p50 ms | p99 ms | server RSS MB at its end |",
+              "|---:|---:|---:|---:|---:|"]
+    lines += [f"| {m} | {v['n']} | {v['p50']} | {v['p99']} | {v['server_rss_mb']} |"
               for m, v in r["latency_ms"].items()]
     lines += ["", "| role | processes | samples | min MB | max MB | last MB | max per process |",
               "|---|---:|---:|---:|---:|---:|---|"]
@@ -370,8 +378,13 @@ def main() -> None:
     parser.add_argument("--linger", type=float, default=3,
                         help="seconds to wait after the server stops before counting workers")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--log", type=Path, help="write the server's log here")
     args = parser.parse_args()
     report = run(args)
+    if args.log:
+        args.log.write_text("\n".join(report.pop("log")) + "\n")
+    else:
+        report.pop("log")
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=str))
