@@ -103,8 +103,15 @@ def ours(root: Path, artifact: Path, log: Path, threads: int,
     """
     port = free_port()
     cmd = [*crtkg_command(), "--root", str(root), "--artifact", str(artifact), "serve",
-           "--host", HOST, "--port", str(port), "--no-build", "--threads", str(threads)]
-    env = None if answer_cache else {"CRTKG_CACHE_ENTRIES": "0"}
+           "--host", HOST, "--port", str(port), "--no-build", "--threads", str(threads + 1)]
+    # wrk is one client of `threads` connections: the fair shares meant for many clients (one
+    # query in the workers, a budget of worker time) would refuse most of its requests with
+    # 429. So it may have them all in flight, and a thread more than the peers: the one a
+    # single client can never hold.
+    env = {"CRTKG_CLIENT_QUERIES": str(threads), "CRTKG_CLIENT_WAITING": "0",
+           "CRTKG_CLIENT_BUDGET": "0"}
+    if not answer_cache:
+        env["CRTKG_CACHE_ENTRIES"] = "0"
     with process(cmd, endpoint(port), log, env=env) as url:
         yield url
 
