@@ -202,8 +202,8 @@ class QueryPool:
             log.error("worker %d stopped while answering a query of %s (%s; %s): %s",
                       worker.process.pid, client, exit_cause(code),
                       type(err).__name__, excerpt(request.query))
-            return HttpError(500, "the query worker stopped while answering (out of memory, or killed); "
-                                  "a new one takes its place")
+            return HttpError(500, "the query worker stopped while answering (out of memory, "
+                                  "or killed); a new one takes its place")
 
     def _take(self, client: str) -> _Worker | None:
         """Wait for this client's turn at an idle slot, within the time limit."""
