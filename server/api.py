@@ -104,8 +104,15 @@ def operation(q: NamedQuery) -> dict:
             "400": {"description": "a parameter is missing, of the wrong type or not allowed",
                     "content": {"text/plain": text}},
             "406": {"description": "no acceptable format", "content": {"text/plain": text}},
-            "503": {"description": "the query overran the time limit",
-                    "content": {"text/plain": text}}}}
+            "429": {"description": "this client has its share of the query workers in use, "
+                                   "or has spent its worker time for the minute; Retry-After "
+                                   "says when to send again",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"text/plain": text}},
+            "500": {"description": "an unexpected error; the body's error id is in the "
+                                   "server's log", "content": {"text/plain": text}},
+            "503": {"description": "the query overran the time limit, or no query worker came "
+                                   "free in time", "content": {"text/plain": text}}}}
 
 
 def parameter(p: Parameter) -> dict:

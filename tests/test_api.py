@@ -156,6 +156,9 @@ def test_the_openapi_description_has_one_operation_per_query(api: FlaskClient) -
         "schema": {"type": "string", "enum": ["kg:echocardiography", "kg:cardiac-mri"]}}
     assert spec["paths"]["/queries/claims-from-year"]["get"]["parameters"][0]["schema"] == {
         "type": "integer"}
+    # Every status the endpoint may answer, the fair shares' 429 and the 500 with its id too.
+    assert set(operation["responses"]) == {"200", "400", "406", "429", "500", "503"}
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
 
 
 def records_object(response) -> dict:
