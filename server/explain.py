@@ -7,9 +7,11 @@ worker. A malformed term is a 400 naming the parameter, a triple in no graph a 4
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from graph.explain import DEFAULT_DEPTH, NotInGraph, TermError, explain, parse_term
+from graph.namespaces import shorten
 from server.protocol import HttpError
 
 bp = Blueprint("explain", __name__)
@@ -42,8 +44,18 @@ def explain_triple() -> Response | str:
     message = (f"{proof.text} is asserted in {proof.graph}" if proof.asserted
                else f"{proof.text} is inferred, {len(proof.steps)} way(s)")
     if wanted == "text/html":
-        return render_template("explain.html", proof=proof, message=message, depth=depth)
+        return render_template("explain.html", proof=proof, message=message, depth=depth,
+                               pages=pages)
     return jsonify({"message": message, "depth": depth, "proof": proof.as_json()})
+
+
+def pages(triple: tuple) -> list[tuple[str, str]]:
+    """The pages of a step's terms that have one here (the project's IRIs): CURIE, path."""
+    from server.resource import local_path
+
+    found = [(shorten(t.value), local_path(t.value)) for t in triple
+             if isinstance(t, ox.NamedNode)]
+    return [(curie, path) for curie, path in dict.fromkeys(found) if path is not None]
 
 
 def _depth(text: str | None) -> int:

@@ -173,6 +173,10 @@ def test_explain_over_http_answers_a_page_to_a_browser(client: FlaskClient) -> N
            "says every randomized clinical trial is a clinical trial." in page
     assert '<span class="tag">asserted in graph:imports</span>' in page
     assert "crtkg.css" in page
+    # Each step's project terms open their pages; external ones (OBI's) have none here.
+    assert '<a class="term-page" href="/id/echocrt">kg:echocrt</a>' in page
+    assert 'class="term-page" href="/ontology/RandomizedControlledTrial"' in page
+    assert '>obo:OBI_0003699</a>' not in page
 
 
 HTTP_CASES = [
