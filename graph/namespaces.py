@@ -91,6 +91,7 @@ DERIVATIONS_GRAPH = GRAPH.derivations  # how each inferred triple was derived: r
 GRAPHS = {"ontology": ONTOLOGY_GRAPH, "imports": IMPORTS_GRAPH, "data": DATA_GRAPH,
           "mappings": MAPPINGS_GRAPH, "inferred": INFERRED_GRAPH,
           "derivations": DERIVATIONS_GRAPH}
+GRAPH_NAMES = {str(iri): name for name, iri in GRAPHS.items()}  # the short name by IRI
 ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, IMPORTS_GRAPH, DATA_GRAPH, MAPPINGS_GRAPH)
 # The graphs a query's default graph is the union of, and that it may name with GRAPH. The
 # derivations are about the triples, not more of them: a query sees them only when it asks

@@ -24,7 +24,7 @@ from graph.artifact import open_store, read_header, require_artifact
 from graph.catalogue import NamedQuery, load_catalogue
 from graph.sparql_messages import KnownIris
 from server.description import Statistics, count
-from server.evidence_map import DrawnMap, draw_map
+from server.evidence_map import LazyMap
 from server.logs import configure, log_requests
 from server.pool import ClientLimits, QueryPool, WorkerFailed
 from server.protocol import HttpError, QueryRequest, error_text
@@ -45,7 +45,7 @@ class State:
     page_tag: str  # the graph and the pages' own code: an upgrade changes pages' ETags
     store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
     known_iris: KnownIris  # to warn of a query's crtkg: and kg: IRIs that the graph lacks
-    evidence_map: DrawnMap | None = None  # drawn once from `store`; None without its queries
+    evidence_map: LazyMap  # drawn from `store` when first asked for (matplotlib is slow to load)
 
     def etag(self, query: QueryRequest) -> str:
         return etag_for(self.graph_tag, query)
@@ -67,7 +67,8 @@ def create_app(settings: Settings) -> Flask:
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
         statistics=count(store), examples=examples,
         graph_tag=tag, page_tag=page_tag(tag),
-        store=store, known_iris=KnownIris.of(store))
+        store=store, known_iris=KnownIris.of(store),
+        evidence_map=LazyMap(store, settings.queries_dir))
     # Browser clients such as YASGUI query from other origins; the graph is public and
     # read-only, so any origin may read it, with the headers that carry answer metadata.
     CORS(app, send_wildcard=True, expose_headers=["ETag", "X-SPARQL-MaxRows", WARNING_HEADER],
@@ -80,9 +81,6 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(explain.bp)
     app.register_blueprint(resource.bp)
     app.register_blueprint(evidence_map.bp)
-    # The cells link to the home page, which is "./" from both the home page and /map.svg,
-    # wherever the application is mounted.
-    app.extensions["crtkg"].evidence_map = draw_map(store, settings.queries_dir, "./")
     # The one place errors become statuses: a refusal its own, anything else 500 with an id.
     app.register_error_handler(HttpError, http_error)
     app.register_error_handler(HTTPException, http_exception)

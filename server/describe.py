@@ -20,7 +20,7 @@ from graph.namespaces import (
     DCTERMS,
     DERIVATION,
     DERIVATIONS_GRAPH,
-    GRAPHS,
+    GRAPH_NAMES,
     INFERRED_GRAPH,
     MAPPINGS_GRAPH,
     OA,
@@ -47,7 +47,6 @@ LABELS = tuple(map(node, (RDFS.label, SKOS.prefLabel, DCTERMS.title)))
 DEFINITIONS = tuple(map(node, (SKOS.definition, OBO.IAO_0000115, RDFS.comment)))
 MATCHES = tuple(map(node, (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
                            SKOS.relatedMatch)))
-SHORT_GRAPH = {GRAPHS[name].toPython(): name for name in GRAPHS}
 UNION = [node(g) for g in ALL_GRAPHS]  # what a query's default graph is: no derivations
 MAX_NESTING = 4  # blank nodes inside blank nodes (OWL restrictions, lists): enough for ours
 MAX_INCOMING = 12  # subjects shown per incoming property; the rest are counted
@@ -148,7 +147,7 @@ class Reader:
         return any(True for _ in self.quads(iri, None, None, graphs)) or \
             any(True for _ in self.quads(None, None, iri, graphs)) or \
             any(True for _ in self.quads(None, iri, None, graphs)) or \
-            iri.value in SHORT_GRAPH
+            iri.value in GRAPH_NAMES
 
     def label(self, term: Term) -> str | None:
         """The term's label (English first), title or preferred label; None if it has none."""
@@ -207,7 +206,7 @@ def _statements(reader: Reader, subject: ox.NamedNode | ox.BlankNode, graphs: li
         if key in found:  # asserted in two graphs: show it once, asserted
             continue
         name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "default"
-        graph = SHORT_GRAPH.get(name, name)
+        graph = GRAPH_NAMES.get(name, name)
         statement = Statement(q.predicate, q.object, graph)
         if isinstance(q.object, ox.BlankNode) and depth < MAX_NESTING:
             statement.items = rdf_list(reader, q.object, graphs, triples)

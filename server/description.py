@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph import __version__
-from graph.namespaces import ALL_GRAPHS, BASE, GRAPHS, ONTOLOGY_IRI, PREFIXES, SD, VOID
+from graph.namespaces import ALL_GRAPHS, BASE, GRAPH_NAMES, ONTOLOGY_IRI, PREFIXES, SD, VOID
 from graph.results import FORMATS
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -36,8 +36,7 @@ class Statistics:
     @property
     def graph_names(self) -> dict[str, str]:
         """Short name of each graph (ontology, data, inferred) by IRI, for people."""
-        short = {str(iri): name for name, iri in GRAPHS.items()}
-        return {iri: short.get(iri, iri) for iri in self.graphs}
+        return {iri: GRAPH_NAMES.get(iri, iri) for iri in self.graphs}
 
 
 def count(store: ox.Store) -> Statistics:

@@ -1,10 +1,11 @@
-"""The evidence map at /map.svg and the CSV behind it at /map.csv, drawn once when the
-application starts, from the served graph (see graph/evidence_map.py); the home page shows
-the SVG inline, so that its cells' links work."""
+"""The evidence map at /map.svg and the CSV behind it at /map.csv, drawn once, when first
+asked for, from the served graph (see graph/evidence_map.py); the home page shows the SVG
+inline, so that its cells' links work."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +31,31 @@ class DrawnMap:
         return text[text.index("<svg"):]
 
 
-def draw_map(store: ox.Store, queries_dir: Path, link_base: str) -> DrawnMap | None:
-    """The map of the served graph, or None (logged) where its named queries are missing."""
-    try:
-        emap = evidence_map.evidence_map(store, queries_dir)
-    except CrtkgError as err:
-        log.warning("no evidence map: %s", err)
-        return None
-    return DrawnMap(evidence_map.draw(emap, "svg", link_base), emap)
+class LazyMap:
+    """The map of the served graph, drawn at its first use (the graph does not change while
+    it is served); None, logged, where its named queries are missing."""
+
+    def __init__(self, store: ox.Store, queries_dir: Path) -> None:
+        self._store, self._queries_dir = store, queries_dir
+        self._lock = threading.Lock()
+        self._drawn: DrawnMap | None = None
+        self._done = False
+
+    def get(self) -> DrawnMap | None:
+        with self._lock:
+            if not self._done:
+                self._drawn, self._done = self._draw(), True
+            return self._drawn
+
+    def _draw(self) -> DrawnMap | None:
+        try:
+            emap = evidence_map.evidence_map(self._store, self._queries_dir)
+        except CrtkgError as err:
+            log.warning("no evidence map: %s", err)
+            return None
+        # The cells link to the home page, which is "./" from both the home page and
+        # /map.svg, wherever the application is mounted.
+        return DrawnMap(evidence_map.draw(emap, "svg", "./"), emap)
 
 
 @bp.get("/map.svg")
@@ -53,7 +71,7 @@ def map_csv() -> Response:
 
 
 def drawn() -> DrawnMap:
-    found = current_app.extensions["crtkg"].evidence_map
+    found = current_app.extensions["crtkg"].evidence_map.get()
     if found is None:
         raise HttpError(404, "the evidence map is not drawn: its named queries "
                              f"({evidence_map.CELLS_QUERY}, {evidence_map.AXES_QUERY}) "
@@ -65,4 +83,5 @@ def served(body: bytes, content_type: str, kind: str) -> Response:
     # The map changes only with the graph, which changes only by a new build and a restart.
     response = Response(body, content_type=content_type)
     response.set_etag(f"{current_app.extensions['crtkg'].page_tag}-map-{kind}")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns itself into the 304 where the client has it
+    return response

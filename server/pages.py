@@ -56,7 +56,7 @@ def index() -> str:
         settings=state.settings, graphs=graphs, curie=shorten, endpoint=endpoint,
         endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data,
         # Inline, not <img>: links inside an SVG work only in the page's own document.
-        evidence_map=state.evidence_map.inline() if state.evidence_map else None)
+        evidence_map=drawn.inline() if (drawn := state.evidence_map.get()) else None)
 
 
 def parameters(query: NamedQuery) -> list[dict]:

@@ -25,6 +25,7 @@ from graph.namespaces import (
     CRTKG,
     DATA_GRAPH,
     DERIVATION,
+    GRAPH_NAMES,
     OBO,
     ONTOLOGY_GRAPH,
     ONTOLOGY_IRI,
@@ -35,7 +36,6 @@ from graph.namespaces import (
 )
 from graph.results import BY_MEDIA_TYPE, BY_NAME, TRIPLES, Collected, Format, write
 from server.describe import (
-    SHORT_GRAPH,
     TYPE,
     Description,
     Reader,
@@ -44,6 +44,7 @@ from server.describe import (
     node,
     record_links,
 )
+from server.pages import GRAPH_NOTES
 from server.protocol import HttpError
 from server.vocabulary import PLURALS, document, index
 
@@ -156,7 +157,7 @@ def _negotiate() -> Format | None:
 
 def _whole_graph(iri: ox.NamedNode) -> ox.NamedNode | None:
     """The named graph whose RDF a graph's IRI or the ontology's IRI stands for."""
-    if iri.value in SHORT_GRAPH:
+    if iri.value in GRAPH_NAMES:
         return iri
     return node(ONTOLOGY_GRAPH) if iri.value == str(ONTOLOGY_IRI) else None
 
@@ -320,10 +321,8 @@ def _vocabulary_index(reader: Reader) -> str:
 
 
 def _graph_page(reader: Reader, iri: ox.NamedNode) -> str:
-    from server.pages import GRAPH_NOTES
-
     state = current_app.extensions["crtkg"]
-    name = SHORT_GRAPH[iri.value]
+    name = GRAPH_NAMES[iri.value]
     sample = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri.value}> {{ ?s ?p ?o }} }} LIMIT 100"
     return render_template("graph.html", iri=iri.value, name=name,
                            note=GRAPH_NOTES.get(name, ""),
