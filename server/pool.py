@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -95,6 +95,9 @@ class _Budget:
 class _Ticket:
     client: str
     number: int  # arrival order
+    slot: _Worker | None = None  # the worker slot handed to it when its turn came
+    served: bool = False  # its turn came (the slot may be None: a worker to start)
+    turn: threading.Event = field(default_factory=threading.Event)
 
 
 def excerpt(query: str, length: int = 200) -> str:
@@ -130,7 +133,7 @@ class QueryPool:
         shutil.copyfile(artifact, self.artifact)  # a copy, not a link: safe from edits in place
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()  # guards _all
-        self._turns = threading.Condition()  # guards what follows: who gets the next worker
+        self._turns = threading.Lock()  # guards what follows: who gets the next worker
         self._idle: list[_Worker | None] = []
         self._running: dict[str, int] = {}
         self._waiting: list[_Ticket] = []
@@ -165,7 +168,19 @@ class QueryPool:
         """The worker's reply for `client` (its address). Raises HttpError 429 beyond the
         client's limits, 503 if no worker came free or the query overran its time limit,
         WorkerFailed if the worker's answer failed unexpectedly."""
-        slot = self._take(client)
+        outcome = self.outcome(request, client)
+        if isinstance(outcome, HttpError):
+            raise outcome
+        if isinstance(outcome, Failure):
+            raise WorkerFailed(outcome.cause)
+        return outcome
+
+    def outcome(self, request: QueryRequest, client: str = "-") -> Reply | Failure | HttpError:
+        """What run() returns or raises, as a value: what crosses to another web process."""
+        try:
+            slot = self._take(client)
+        except HttpError as err:
+            return err
         kept, used = None, 0.0
         try:
             kept = self._working(slot)
@@ -175,12 +190,10 @@ class QueryPool:
             if isinstance(outcome, HttpError):  # the worker is stuck or gone
                 self._stop(kept)  # the only way to stop the engine mid-query
                 kept = self._replacement(kept)
+        except HttpError as err:  # no worker could start in the slot
+            return err
         finally:
             self._give_back(kept, client, used)
-        if isinstance(outcome, HttpError):
-            raise outcome
-        if isinstance(outcome, Failure):
-            raise WorkerFailed(outcome.cause)
         return outcome
 
     def _ask(self, worker: _Worker, request: QueryRequest,
@@ -211,18 +224,22 @@ class QueryPool:
             self._admit(client)
             ticket = _Ticket(client, next(self._arrivals))
             self._waiting.append(ticket)
-            deadline = time.monotonic() + self.timeout
-            try:
-                while self._next() is not ticket:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise self._no_turn(client)
-                    self._turns.wait(left)
-            finally:
-                self._waiting.remove(ticket)
-                self._turns.notify_all()  # the next in line may be another query now
-            self._running[client] = self._running.get(client, 0) + 1
-            return self._idle.pop()
+            self._hand_over()
+        if not ticket.turn.wait(self.timeout):
+            with self._turns:
+                if not ticket.served:  # else its turn came as the wait ran out
+                    self._waiting.remove(ticket)
+                    raise self._no_turn(client)
+        return ticket.slot
+
+    def _hand_over(self) -> None:
+        """Give each idle slot to the query whose turn it is, waking that one thread only
+        (not every waiting one); called holding _turns."""
+        while (ticket := self._next()) is not None:
+            self._waiting.remove(ticket)
+            self._running[ticket.client] = self._running.get(ticket.client, 0) + 1
+            ticket.slot, ticket.served = self._idle.pop(), True
+            ticket.turn.set()
 
     def _no_turn(self, client: str) -> HttpError:
         """Why a waiting query got no worker in time: its own client's queries held the
@@ -282,7 +299,7 @@ class QueryPool:
                 if len(self._budgets) > 4096:  # forget the clients that are back to full
                     self._budgets = {c: b for c, b in self._budgets.items()
                                      if b.level_at(now) < b.capacity or c in self._running}
-            self._turns.notify_all()
+            self._hand_over()
 
     def _replacement(self, old: _Worker) -> _Worker | None:
         """A fresh worker now, so the next query does not wait for one; None if none starts
