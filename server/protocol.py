@@ -15,6 +15,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from graph.results import BY_MEDIA_TYPE, BY_NAME, FORMATS, RECORDS, Format, named_format
+from graph.sparql_text import has_keyword, is_update, keywords_only
 
 # What /api offers: records by default, SPARQL JSON and CSV too; RDF for CONSTRUCT queries.
 API_FORMATS = (RECORDS, BY_NAME["json"], BY_NAME["csv"],
@@ -30,10 +31,25 @@ class HttpError(Exception):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, dict(headers or {})
 
+    def __reduce__(self) -> tuple[type[HttpError], tuple[int, str, dict[str, str]]]:
+        # a refusal crosses from the pool to a web process as what the client is told
+        return HttpError, (self.status, self.message, self.headers)
+
 
 def update_refused() -> HttpError:
     return HttpError(403, "SPARQL Update is refused: this endpoint is read-only "
                           "(the graph changes only by `crtkg build`)")
+
+
+def refuse_unsafe(text: str) -> None:
+    """Refuse what a public read-only endpoint must not do: change the graph, or send
+    requests to other hosts (SERVICE would, from inside the network it runs in)."""
+    bare = keywords_only(text)
+    if is_update(bare):
+        raise update_refused()
+    if has_keyword(bare, "SERVICE"):
+        raise HttpError(400, "SERVICE (federated query) is not allowed on this endpoint: it "
+                             "would make the server send requests to other hosts")
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,9 @@ class Reply:
     body: bytes = b""
     media_type: str = "text/plain; charset=utf-8"
     cut_at: int | None = None  # the rows (or triples) kept, when a limit cut the answer
+    # One per IRI of the project's namespaces that the query names and the graph lacks: the
+    # query runs all the same, and this says why it may find nothing.
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def error(cls, err: HttpError) -> Reply:

@@ -16,7 +16,6 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from graph.results import TRIPLES, Collected, write
-from graph.sparql_text import has_keyword, is_update, keywords_only
 from server.description import service_description
 from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
 
@@ -50,27 +49,15 @@ def answer(query: QueryRequest) -> Response:
     if request.method in ("GET", "HEAD") and not matches.star_tag and matches.contains_weak(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
     reply = state.cache.get(query)
-    if reply is None:
-        refuse_unsafe(query.query)
+    if reply is None:  # the worker refuses what is unsafe, and finds the warnings
         reply = state.pool.run(query, request.remote_addr or "-")  # fair among clients
         state.cache.put(query, reply)
     response = reply_response(reply, etag)
-    for warning in state.known_iris.warnings(query.query, (v for _, v in query.substitutions)):
+    for warning in reply.warnings:
         # HTTP header values are Latin-1: other characters as SPARQL's own \u escapes
         response.headers.add(WARNING_HEADER, warning.encode("latin-1", "backslashreplace")
                              .decode("latin-1"))
     return response
-
-
-def refuse_unsafe(text: str) -> None:
-    """Refuse what a public read-only endpoint must not do: change the graph, or send
-    requests to other hosts (SERVICE would, from inside the network it runs in)."""
-    bare = keywords_only(text)
-    if is_update(bare):
-        raise update_refused()
-    if has_keyword(bare, "SERVICE"):
-        raise HttpError(400, "SERVICE (federated query) is not allowed on this endpoint: it "
-                             "would make the server send requests to other hosts")
 
 
 def read_query_request(max_bytes: int, cap: int,

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -21,13 +22,24 @@ from graph.artifact import open_store
 from graph.errors import QueryError
 from graph.query import run_query
 from graph.results import answer_kind, collect, write
-from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate
+from graph.sparql_messages import KnownIris
+from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate, refuse_unsafe
 
 
-def answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
+def answer(store: ox.Store, request: QueryRequest, known: KnownIris) -> Reply | Failure:
     """Run one query and write its answer in the negotiated format, or say what was wrong
-    with the query (a 4xx reply), or, when the fault is not the query's, the Failure."""
+    with the query (a 4xx reply), or, when the fault is not the query's, the Failure. A
+    reply carries the warnings of IRIs the graph lacks (`known` has those it has)."""
+    reply = _answer(store, request)
+    if isinstance(reply, Failure):
+        return reply
+    values = (v for _, v in request.substitutions)
+    return replace(reply, warnings=tuple(known.warnings(request.query, values)))
+
+
+def _answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
     try:
+        refuse_unsafe(request.query)
         result = run_query(store, request.query, request.infer, request.default_graph,
                            request.named_graphs, dict(request.substitutions),
                            request.base_iri)
@@ -55,13 +67,14 @@ def answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
 def serve(artifact: str, conn: Connection) -> None:
     """A worker's life: load the graph, then answer requests until the connection closes."""
     store = open_store(Path(artifact))
+    known = KnownIris.of(store)
     conn.send("ready")
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, request))
+        conn.send(answer(store, request, known))
 
 
 def exit_with_parent(period: float = 1.0) -> None:

@@ -43,10 +43,10 @@ def test_an_unexpected_worker_error_is_500_with_an_id_the_log_carries(
 
 def test_an_unexpected_error_in_the_web_process_is_500_with_an_id(
         client, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_: str) -> None:
+    def broken(*_: object) -> None:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(sparql, "refuse_unsafe", broken)
+    monkeypatch.setattr(sparql, "reply_response", broken)
     response = client.get("/sparql", query_string={"query": "ASK { ?s ?p 'unexpected' }"})
     error_id = ERROR_ID.search(response.get_data(as_text=True)).group(1)
     assert response.status_code == 500
