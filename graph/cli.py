@@ -128,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--port", type=int, help="port (default 8000)")
     cmd.add_argument("--threads", type=int, help="requests handled at once (default 8)")
     cmd.add_argument("--workers", type=int, help="query processes (default 2)")
+    cmd.add_argument("--web-processes", type=int,
+                     help="processes answering HTTP, over the one pool of query processes "
+                          "(default 2)")
     cmd.add_argument("--timeout", type=float, help="seconds a query may run (default 10)")
     cmd.add_argument("--max-rows", type=int, help="rows in one answer, more are cut "
                                                   "(default 10000)")
@@ -354,8 +357,8 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
 
     settings = Settings.from_env(
         artifact, paths.queries_dir, host=args.host, port=args.port, threads=args.threads,
-        workers=args.workers, timeout=args.timeout, max_rows=args.max_rows,
-        log_format=args.log_format)
+        workers=args.workers, web_processes=args.web_processes, timeout=args.timeout,
+        max_rows=args.max_rows, log_format=args.log_format)
     configure(settings.log_format)  # from here on, stderr is the server's log
     log = logging.getLogger("crtkg.serve")
     if args.build:

@@ -1,8 +1,8 @@
 """crtkg's HTTP layer: the SPARQL 1.1 endpoint and the web page, over the build artifact.
 
 `create_app(settings)` loads what the server needs once (the dataset's statistics, the named
-queries, the query workers); `serve(settings)` runs it under waitress, a production WSGI
-server.
+queries, the query workers); `serve(settings)` runs it in Granian's web processes, over one
+pool of query workers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import secrets
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from flask import Flask, Response, g, request
@@ -27,9 +28,19 @@ from server.description import Statistics, count
 from server.evidence_map import LazyMap
 from server.logs import configure, log_requests
 from server.pool import ClientLimits, QueryPool, WorkerFailed
-from server.protocol import HttpError, QueryRequest, error_text
+from server.protocol import HttpError, QueryRequest, Reply, error_text
 from server.settings import Settings
 from server.sparql import WARNING_HEADER, AnswerCache, etag_for
+
+
+class Pool(Protocol):
+    """Where queries run: a QueryPool, or a PoolClient of the main process's pool."""
+
+    artifact: Path  # the pool's private copy of the artifact, the graph it serves
+
+    def run(self, request: QueryRequest, client: str = "-") -> Reply: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -37,7 +48,7 @@ class State:
     """What every request reads: set up once per application, never changed while serving."""
 
     settings: Settings
-    pool: QueryPool
+    pool: Pool
     cache: AnswerCache
     statistics: Statistics
     examples: list[NamedQuery]
@@ -51,13 +62,11 @@ class State:
         return etag_for(self.graph_tag, query)
 
 
-def create_app(settings: Settings) -> Flask:
+def create_app(settings: Settings, pool: Pool | None = None) -> Flask:
+    """The application; its queries go to `pool`, by default a pool of its own."""
     require_artifact(settings.artifact)
     examples = load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else []
-    pool = QueryPool(settings.artifact, settings.workers, settings.timeout,
-                     settings.worker_memory_mb,
-                     ClientLimits(settings.client_queries, settings.client_waiting,
-                                  settings.client_budget))
+    pool = pool or new_pool(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
@@ -87,6 +96,13 @@ def create_app(settings: Settings) -> Flask:
     app.register_error_handler(Exception, unexpected)
     log_requests(app)
     return app
+
+
+def new_pool(settings: Settings) -> QueryPool:
+    return QueryPool(settings.artifact, settings.workers, settings.timeout,
+                     settings.worker_memory_mb,
+                     ClientLimits(settings.client_queries, settings.client_waiting,
+                                  settings.client_budget))
 
 
 def graph_tag(artifact: Path) -> str:
@@ -151,21 +167,10 @@ def _interrupt(*_: object) -> None:
 
 
 def serve(settings: Settings) -> None:
-    """Serve until interrupted, with waitress (threads answer requests; workers run queries)."""
-    import waitress
+    """Serve until interrupted: Granian's web processes answer requests, the main process's
+    workers run the queries (server.processes)."""
+    from server.processes import serve_processes
 
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)  # Granian handles it once started
     configure(settings.log_format)
-    app = create_app(settings)
-    # Behind a reverse proxy every request comes from its address: trust its
-    # X-Forwarded-For (and only its) to name the client the fairness limits count.
-    proxy = ({"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
-              "trusted_proxy_headers": {"x-forwarded-for"}} if settings.trusted_proxy else {})
-    try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       max_request_body_size=settings.max_request_bytes, ident="crtkg",
-                       # a GET query is in the URL: let it reach our own 413 with its message
-                       max_request_header_size=settings.max_request_bytes + 65536,
-                       clear_untrusted_proxy_headers=True, **proxy)
-    finally:
-        app.extensions["crtkg"].pool.close()
+    serve_processes(settings)

@@ -3,6 +3,7 @@ command-line options. A bad value is refused at start-up, naming its variable.""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Mapping
@@ -21,7 +22,8 @@ class Settings:
     queries_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
-    threads: int = 8  # WSGI server threads: concurrent requests in flight
+    threads: int = 8  # WSGI server threads per web process: concurrent requests in flight
+    web_processes: int = 2  # processes answering HTTP, sharing the one pool of query workers
     workers: int = 2  # query worker processes: queries running at once
     timeout: float = 10.0  # seconds a query may run (waiting for a worker included)
     max_rows: int = 10_000  # rows (or triples) in one answer; more are cut, with a header
@@ -50,11 +52,22 @@ class Settings:
         given = {k: v for k, v in options.items() if v is not None}
         return replace(settings, **given).checked()
 
+    def as_json(self) -> str:
+        """The settings as JSON, for a web process of the same server (from_json reads it)."""
+        return json.dumps({f.name: str(v) if isinstance(v := getattr(self, f.name), Path)
+                           else v for f in fields(self)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        values = json.loads(text)
+        paths = {name: Path(values.pop(name)) for name in ("artifact", "queries_dir")}
+        return cls(**paths, **values).checked()
+
     def checked(self) -> Settings:
         """Refuse values the server cannot work with, naming the setting."""
         lowest = {"cache_entries": 0, "cache_bytes": 0, "worker_memory_mb": 0,
                   "client_waiting": 0}
-        for name in ("port", "threads", "workers", "max_rows", "max_request_bytes",
+        for name in ("port", "threads", "web_processes", "workers", "max_rows", "max_request_bytes",
                      "max_answer_bytes", "client_queries", *lowest):
             if getattr(self, name) < lowest.get(name, 1):
                 raise CrtkgError(f"{_label(name)} must be at least {lowest.get(name, 1)}, "

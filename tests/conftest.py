@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from graph.artifact import BuildSummary, build, open_store
 from graph.catalogue import NamedQuery, load_catalogue
@@ -137,7 +138,7 @@ def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subproc
 
 
 def sparql_get(base: str, query: str, client: str = "127.0.0.1", timeout: float = 30,
-               headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+               headers: dict[str, str] | None = None) -> tuple[int, Headers, str]:
     """GET a query from `base`, as the client at address `client` (any 127.x.y.z reaches a
     server on 127.0.0.1): the status, headers and body."""
     url = urllib.parse.urlsplit(base)
@@ -147,7 +148,8 @@ def sparql_get(base: str, query: str, client: str = "127.0.0.1", timeout: float 
         connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
                            headers={"Accept": "application/sparql-results+json", **(headers or {})})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode()
+        # header names are case-insensitive (the server sends them in lower case)
+        return response.status, Headers(response.getheaders()), response.read().decode()
     finally:
         connection.close()
 

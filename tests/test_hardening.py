@@ -138,6 +138,7 @@ def test_if_none_match_star_and_weak_tags(client: FlaskClient) -> None:
     ("CRTKG_TIMEOUT", "inf", "timeout (CRTKG_TIMEOUT) must be a number of seconds above 0"),
     ("CRTKG_PORT", "99999", "port (CRTKG_PORT) must be at most 65535"),
     ("CRTKG_WORKERS", "0", "workers (CRTKG_WORKERS) must be at least 1"),
+    ("CRTKG_WEB_PROCESSES", "0", "web_processes (CRTKG_WEB_PROCESSES) must be at least 1"),
     ("CRTKG_CLIENT_WAITING", "7", "client_queries (CRTKG_CLIENT_QUERIES) + client_waiting "
                                   "(CRTKG_CLIENT_WAITING) must be less than threads"),
     ("CRTKG_CLIENT_QUERIES", "0", "client_queries (CRTKG_CLIENT_QUERIES) must be at least 1"),
@@ -149,6 +150,13 @@ def test_settings_the_server_cannot_use_are_refused(variable: str, value: str,
                                                     message: str) -> None:
     with pytest.raises(CrtkgError, match=re.escape(message)):
         Settings.from_env(Path("crtkg.nq"), ROOT / "queries", environ={variable: value})
+
+
+def test_a_web_process_reads_the_settings_the_main_process_was_given() -> None:
+    settings = Settings.from_env(Path("crtkg.nq"), ROOT / "queries",
+                                 environ={"CRTKG_TIMEOUT": "2.5", "CRTKG_TRUSTED_PROXY": "10.0.0.1"},
+                                 web_processes=3)
+    assert Settings.from_json(settings.as_json()) == settings
 
 
 # --- workers that die, artifacts that change ------------------------------------------------

@@ -114,6 +114,13 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def command_line(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def alive(pid: int) -> bool:
     try:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -131,6 +138,7 @@ def test_workers_die_with_a_killed_server_even_mid_query(built) -> None:
                                 "--timeout", "120")
     try:
         workers = children(server.pid)
+        commands = {p: command_line(p) for p in workers}  # read while they run
         stuck = base + "/sparql?" + urllib.parse.urlencode({"query": PATHOLOGICAL})
         threading.Thread(target=request_until_killed, args=(stuck,), daemon=True).start()
         time.sleep(0.5)
@@ -140,7 +148,8 @@ def test_workers_die_with_a_killed_server_even_mid_query(built) -> None:
     deadline = time.monotonic() + 10
     while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(workers) == 2
+    # the two query workers, the web process and multiprocessing's resource tracker
+    assert sum(b"server.worker" in command for command in commands.values()) == 2
     assert not any(alive(p) for p in workers)
 
 
@@ -203,3 +212,32 @@ def test_sparqlwrapper_construct_in_each_format(live_server: str, name: str) -> 
         data=answer, format="turtle")
     assert set(graph) == {(KG.echocrt, URIRef("https://w3id.org/crtkg/ontology/registryNumber"),
                            Literal("NCT00683696"))}
+
+
+def web_processes(server: int) -> set[int]:
+    """The server's web processes: its children that are neither query workers nor
+    multiprocessing's resource tracker."""
+    return {p for p in children(server) if b"server.worker" not in command_line(p)
+            and b"resource_tracker" not in command_line(p)}
+
+
+def test_a_killed_web_process_is_replaced_and_the_other_keeps_serving(built) -> None:
+    server, base = start_server("--artifact", str(built.artifact), "serve", "--no-build",
+                                "--web-processes", "2")
+    try:
+        before = web_processes(server.pid)
+        assert len(before) == 2
+        victim = min(before)
+        subprocess.run(["kill", "-KILL", str(victim)], check=True)
+        answered = [sparql_get(base, f"ASK {{ ?s ?p {n} }}")[0] for n in range(20)]
+        deadline = time.monotonic() + 30
+        while len(web_processes(server.pid) - {victim}) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = web_processes(server.pid)
+        again = sparql_get(base, "ASK { ?s ?p 'after' }")[0]
+    finally:
+        server.terminate()
+        server.wait(15)
+    assert answered == [200] * 20  # the other process answered while one was gone
+    assert victim not in after and len(after) == 2
+    assert again == 200
