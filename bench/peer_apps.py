@@ -5,6 +5,7 @@
 Runs in the peer venv (bench/setup.sh), not the project's: it imports nothing of crtkg.
   hello     Flask hello-world under waitress: the framework's ceiling
   oxigraph  a minimal Flask app running the query on a pyoxigraph Store, under waitress
+            (bench/servers.py also runs it under gunicorn: oxigraph_wsgi)
   rdflib    rdflib-endpoint over an rdflib Dataset (default graph = union), under uvicorn
 """
 
@@ -51,6 +52,14 @@ def oxigraph_app(data: Path) -> Flask:
         return Response(body, mimetype="application/sparql-results+json")
 
     return app
+
+
+def oxigraph_wsgi() -> Flask:
+    """The same app for gunicorn, which imports it: `peer_apps:oxigraph_wsgi()`, with the
+    N-Quads file in PEER_DATA."""
+    import os
+
+    return oxigraph_app(Path(os.environ["PEER_DATA"]))
 
 
 def serve_waitress(app: Flask, port: int, threads: int) -> None:

@@ -42,9 +42,11 @@ import wrk
 from graph.namespaces import sparql_prologue
 
 PROJECT = Path(__file__).resolve().parent.parent
-OURS = ("ours", "ours-nocache")  # crtkg serve with and without its answer cache
-PEERS = ("rdflib-endpoint", "hello-world", "oxigraph-app", "virtuoso")
+OURS = ("ours", "ours-nocache", "ours-new")  # crtkg serve: cache on, off, and new queries
+PEERS = ("rdflib-endpoint", "hello-world", "oxigraph-app", "oxigraph-gunicorn",
+         "oxigraph-gunicorn-new", "virtuoso", "virtuoso-new")
 TARGETS = (*OURS, *PEERS)
+NEW = "-new"  # a target named so is its server's, sent a query it has not seen each time
 NO_ANSWER = {"hello-world"}  # answers no query: only its speed counts
 SPARQL_JSON = "application/sparql-results+json"
 JOIN_NAME = "2-hop join"
@@ -53,13 +55,23 @@ SORTED_JOIN_NAME = "2-hop join, all sorted, first 20"
 GRAPH_COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER(STRSTARTS(STR(?g), "https://w3id.org/crtkg/graph/")
          && ?g != <https://w3id.org/crtkg/graph/derivations>) } GROUP BY ?g"""
-# Targets: ours/peer req/s must be at least this, per dataset; and the latency bound.
-SPEEDUP_GOALS = {
+# Targets, per target of ours: ours/peer req/s must be at least this, per dataset ("ahead
+# of" a peer: more than it); and the latency bound.
+ENGINE_GOALS = {
     ">= 100x rdflib-endpoint (1000x on the scale-up)":
         ("rdflib-endpoint", {"built": 100.0, "scale": 1000.0}),
     "ahead of virtuoso": ("virtuoso", {"built": 1.0, "scale": 1.0}),
     ">= half the hello-world ceiling": ("hello-world", {"built": 0.5, "scale": 0.5}),
 }
+GOALS = {
+    "ours": {**ENGINE_GOALS, ">= 1.2x the bare app under gunicorn":
+             ("oxigraph-gunicorn", {"built": 1.2, "scale": 1.2})},
+    "ours-nocache": ENGINE_GOALS,
+    "ours-new": {">= 0.8x the bare app under gunicorn, new queries":
+                 ("oxigraph-gunicorn-new", {"built": 0.8, "scale": 0.8}),
+                 "ahead of virtuoso, new queries": ("virtuoso-new", {"built": 1.0, "scale": 1.0})},
+}
+AHEAD_OF = {"virtuoso", "virtuoso-new"}
 P99_GOAL_MS = 20.0
 
 Rows = Counter[tuple[str | None, ...]]
@@ -100,6 +112,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8,
                         help="waitress threads of ours, hello-world and oxigraph-app; "
                              "Virtuoso's HTTP threads")
+    parser.add_argument("--web-processes", type=int, default=2,
+                        help="web processes of ours (crtkg serve --web-processes)")
     parser.add_argument("--skip", default="", help=f"comma-separated, of: {', '.join(TARGETS)}")
     parser.add_argument("--datasets", default="built,scale", help="built, scale or both")
     parser.add_argument("--studies", type=int, default=300, help="synthetic studies (scale-up)")
@@ -189,13 +203,20 @@ def answer_problem(url: str, query: str, expected: Rows, timeout: float) -> str:
     return ""
 
 
-def server_for(target: str, dataset: Dataset, tmp: Path,
-               threads: int) -> AbstractContextManager[str]:
+def server_of(target: str) -> str:
+    """The server a target measures: a -new target's is the target without the suffix."""
+    return "ours" if target == "ours-new" else target.removesuffix(NEW)
+
+
+def server_for(target: str, dataset: Dataset, tmp: Path, threads: int,
+               web_processes: int) -> AbstractContextManager[str]:
     log = tmp / f"{dataset.key}-{target}.log"
     starters: dict[str, Callable[[], AbstractContextManager[str]]] = {
-        "ours": lambda: servers.ours(dataset.root, dataset.artifact, log, threads),
+        "ours": lambda: servers.ours(dataset.root, dataset.artifact, log, threads,
+                                     web_processes=web_processes),
         "ours-nocache": lambda: servers.ours(dataset.root, dataset.artifact, log, threads,
-                                             answer_cache=False),
+                                             answer_cache=False, web_processes=web_processes),
+        "oxigraph-gunicorn": lambda: servers.gunicorn_app(dataset.artifact, log),
         "rdflib-endpoint": lambda: servers.peer("rdflib", dataset.artifact, log, threads),
         "hello-world": lambda: servers.peer("hello", dataset.artifact, log, threads),
         "oxigraph-app": lambda: servers.peer("oxigraph", dataset.artifact, log, threads),
@@ -207,17 +228,22 @@ def server_for(target: str, dataset: Dataset, tmp: Path,
 
 def start_all(stack: ExitStack, dataset: Dataset, tmp: Path,
               args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
-    """Start every target not skipped; return their URLs and, for the others, why not."""
-    urls, missing = {}, {}
-    for target in TARGETS:
-        if target in args.skip:
-            missing[target] = "skipped (--skip)"
-            continue
+    """Start the server of every target not skipped; return the targets' URLs and, for the
+    others, why not."""
+    wanted = [t for t in TARGETS if t not in args.skip]
+    started: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    for server in dict.fromkeys(server_of(t) for t in wanted):
         try:
-            urls[target] = stack.enter_context(server_for(target, dataset, tmp, args.threads))
+            started[server] = stack.enter_context(
+                server_for(server, dataset, tmp, args.threads, args.web_processes))
         except servers.Missing as err:
-            missing[target] = f"missing: {err}"
-        print(f"  {target:<16} {urls.get(target) or missing[target]}", flush=True)
+            failed[server] = f"missing: {err}"
+    urls = {t: started[server_of(t)] for t in wanted if server_of(t) in started}
+    missing = {t: failed.get(server_of(t), "skipped (--skip)") for t in TARGETS
+               if t not in urls}
+    for target in TARGETS:
+        print(f"  {target:<22} {urls.get(target) or missing[target]}", flush=True)
     return urls, missing
 
 
@@ -226,7 +252,7 @@ def check_answers(urls: dict[str, str], dataset: Dataset, timeout: float) -> dic
     wrong = {}
     checks = {**dataset.queries, "graph counts": GRAPH_COUNTS}
     for target, url in urls.items():
-        if target in NO_ANSWER:
+        if target in NO_ANSWER or server_of(target) != target:  # a -new target: its server's
             continue
         for name, text in checks.items():
             if problem := answer_problem(url, text, dataset.expected[name], timeout):
@@ -245,11 +271,12 @@ def drain(url: str, timeout: float) -> None:
         response.read()
 
 
-def measure(url: str, args: argparse.Namespace) -> wrk.Run:
+def measure(url: str, args: argparse.Namespace, new_queries: bool = False) -> wrk.Run:
     """A warm-up with one connection (so nothing is left queued), then the measured run."""
-    wrk.run(url, args.warmup, 1, 1, args.timeout)
+    wrk.run(url, args.warmup, 1, 1, args.timeout, new_queries)
     drain(url, args.timeout * 4)
-    measured = wrk.run(url, args.duration, args.connections, args.wrk_threads, args.timeout)
+    measured = wrk.run(url, args.duration, args.connections, args.wrk_threads, args.timeout,
+                       new_queries)
     drain(url, args.timeout * 4)
     return measured
 
@@ -258,13 +285,13 @@ def bench_query(name: str, text: str, urls: dict[str, str], missing: dict[str, s
                 wrong: dict[str, str], args: argparse.Namespace) -> list[Outcome]:
     outcomes = []
     for target in TARGETS:
-        if target in missing or f"{target}|{name}" in wrong:
-            outcomes.append(Outcome(target, problem=missing.get(target)
-                                    or wrong[f"{target}|{name}"]))
+        problem = missing.get(target) or wrong.get(f"{server_of(target)}|{name}")
+        if problem:
+            outcomes.append(Outcome(target, problem=problem))
             continue
         url = f"{urls[target]}?{urllib.parse.urlencode({'query': text})}"
         try:
-            run = measure(url, args)
+            run = measure(url, args, new_queries=server_of(target) != target)
         except RuntimeError as err:  # wrk itself failed: say so, measure the others
             outcomes.append(Outcome(target, problem=str(err)))
             continue
@@ -294,13 +321,13 @@ def cell(value: float | None, width: int, digits: int) -> str:
 def print_table(dataset: Dataset, name: str, outcomes: list[Outcome]) -> None:
     rows = sum(dataset.expected[name].values())
     print(f"\n-- {dataset.title} ({dataset.quads} quads) | {name} ({rows} rows)")
-    print(f"   {'target':<16} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}  note")
+    print(f"   {'target':<22} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}  note")
     for o in outcomes:
         ok = o.run is not None and not o.problem
         p50 = o.run.p50_ms if ok and o.run else None
         p99 = o.run.p99_ms if ok and o.run else None
         note = o.problem or ("ceiling: answers no query" if o.target in NO_ANSWER else "")
-        print(f"   {o.target:<16} {cell(o.rps, 10, 1)} {cell(p50, 9, 2)} {cell(p99, 9, 2)}"
+        print(f"   {o.target:<22} {cell(o.rps, 10, 1)} {cell(p50, 9, 2)} {cell(p99, 9, 2)}"
               f"  {note}", flush=True)
 
 
@@ -314,14 +341,19 @@ def goals(dataset: Dataset, ours: Outcome, outcomes: dict[str, Outcome],
           connections: int) -> dict[str, bool | None]:
     """Each target: met (True), not met (False) or not measurable (None)."""
     met: dict[str, bool | None] = {}
-    for goal, (peer, minimum) in SPEEDUP_GOALS.items():
+    for goal, (peer, minimum) in GOALS[ours.target].items():
         r = ratio(ours, outcomes[peer])
         at_least = minimum[dataset.key]
-        met[goal] = None if r is None else (r > 1 if peer == "virtuoso" else r >= at_least)
+        met[goal] = None if r is None else (r > at_least if peer in AHEAD_OF else r >= at_least)
     p99 = ours.run.p99_ms if ours.run and not ours.problem else None
     met[f"p99 < {P99_GOAL_MS:g} ms at {connections} connections"] = (
         None if p99 is None else p99 < P99_GOAL_MS)
     return met
+
+
+def compared_with(ours: str) -> list[str]:
+    """The peers a target of ours is compared with: those of its goals, and oxigraph-app."""
+    return list(dict.fromkeys([peer for peer, _ in GOALS[ours].values()] + ["oxigraph-app"]))
 
 
 def query_report(dataset: Dataset, name: str, outcomes: list[Outcome],
@@ -330,7 +362,8 @@ def query_report(dataset: Dataset, name: str, outcomes: list[Outcome],
     return {"rows": sum(dataset.expected[name].values()),
             "targets": {o.target: {"run": o.run.as_dict() if o.run else None,
                                    "problem": o.problem} for o in outcomes},
-            "ratios": {ours: {peer: ratio(by_target[ours], by_target[peer]) for peer in PEERS}
+            "ratios": {ours: {peer: ratio(by_target[ours], by_target[peer])
+                              for peer in compared_with(ours)}
                        for ours in OURS},
             "goals": {ours: goals(dataset, by_target[ours], by_target, connections)
                       for ours in OURS}}

@@ -94,8 +94,8 @@ def endpoint(port: int) -> str:
 
 
 @contextmanager
-def ours(root: Path, artifact: Path, log: Path, threads: int,
-         answer_cache: bool = True) -> Iterator[str]:
+def ours(root: Path, artifact: Path, log: Path, threads: int, answer_cache: bool = True,
+         web_processes: int = 2) -> Iterator[str]:
     """`crtkg serve` on the artifact as it is (--no-build); optionally without its answer cache.
 
     The cache returns a repeated query's stored answer, so with it a benchmark that repeats
@@ -103,7 +103,8 @@ def ours(root: Path, artifact: Path, log: Path, threads: int,
     """
     port = free_port()
     cmd = [*crtkg_command(), "--root", str(root), "--artifact", str(artifact), "serve",
-           "--host", HOST, "--port", str(port), "--no-build", "--threads", str(threads + 1)]
+           "--host", HOST, "--port", str(port), "--no-build", "--threads", str(threads + 1),
+           "--web-processes", str(web_processes)]
     # wrk is one client of `threads` connections: the fair shares meant for many clients (one
     # query in the workers, a budget of worker time) would refuse most of its requests with
     # 429. So it may have them all in flight, and a thread more than the peers: the one a
@@ -130,6 +131,20 @@ def peer(app: str, artifact: Path, log: Path, threads: int) -> Iterator[str]:
     cmd = [str(peer_python()), str(BENCH / "peer_apps.py"), app, "--port", str(port),
            "--threads", str(threads), "--data", str(artifact)]
     with process(cmd, endpoint(port), log) as url:
+        yield url
+
+
+@contextmanager
+def gunicorn_app(artifact: Path, log: Path, processes: int = 2) -> Iterator[str]:
+    """peer_apps' oxigraph app under gunicorn, `processes` sync workers (its defaults
+    otherwise): the bare app on every core, each process with its own Store."""
+    gunicorn = PEER_VENV / "bin" / "gunicorn"
+    if not gunicorn.exists():
+        raise Missing(f"no gunicorn in {PEER_VENV} (run bench/setup.sh)")
+    port = free_port()
+    cmd = [str(gunicorn), "--workers", str(processes), "--bind", f"{HOST}:{port}",
+           "--chdir", str(BENCH), "peer_apps:oxigraph_wsgi()"]
+    with process(cmd, endpoint(port), log, env={"PEER_DATA": str(artifact)}) as url:
         yield url
 
 

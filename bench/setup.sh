@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what bench/serve.py measures crtkg against, leaving the project's own venv untouched:
 #   wrk and Virtuoso from Debian's packages, and a separate venv (default
-#   /tmp/crtkg-bench-venv, or $CRTKG_BENCH_VENV) with rdflib-endpoint, uvicorn, Flask,
-#   waitress and pyoxigraph for bench/peer_apps.py.
+#   /tmp/crtkg-bench-venv, or $CRTKG_BENCH_VENV) with rdflib-endpoint, uvicorn, gunicorn,
+#   Flask, waitress and pyoxigraph for bench/peer_apps.py.
 # Usage: bench/setup.sh            (CRTKG_PYTHON=path/to/project/python to pin versions)
 set -euo pipefail
 
@@ -23,7 +23,7 @@ pin() {
         2>/dev/null || echo "$1"
 }
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q rdflib-endpoint uvicorn "$(pin flask)" "$(pin waitress)" \
+"$venv/bin/pip" install -q rdflib-endpoint uvicorn gunicorn "$(pin flask)" "$(pin waitress)" \
     "$(pin pyoxigraph)"
-"$venv/bin/pip" list 2>/dev/null | grep -iE '^(rdflib|rdflib-endpoint|uvicorn|fastapi|flask|waitress|pyoxigraph) '
+"$venv/bin/pip" list 2>/dev/null | grep -iE '^(rdflib|rdflib-endpoint|uvicorn|gunicorn|fastapi|flask|waitress|pyoxigraph) '
 echo "peer venv ready: $venv"

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 ACCEPT = "Accept: application/sparql-results+json"
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -43,9 +44,16 @@ def binary() -> str:
     return found
 
 
-def run(url: str, seconds: int, connections: int, threads: int, timeout: float) -> Run:
+NEW_QUERIES = Path(__file__).with_name("new_queries.lua")  # each request a query not seen
+
+
+def run(url: str, seconds: int, connections: int, threads: int, timeout: float,
+        new_queries: bool = False) -> Run:
+    """wrk's figures for GET url; with `new_queries`, each request's query made distinct
+    by a comment of its own (bench/new_queries.lua)."""
+    script = ["-s", str(NEW_QUERIES)] if new_queries else []
     cmd = [binary(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
-           f"--timeout={timeout:g}s", "--latency", "-H", ACCEPT, url]
+           f"--timeout={timeout:g}s", "--latency", *script, "-H", ACCEPT, url]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
