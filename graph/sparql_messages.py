@@ -241,7 +241,7 @@ class KnownIris:
         >>> KnownIris([CRTKG + "reportsFinding"]).warnings("SELECT * { ?s crtkg:reportFinding ?o }")
         ['crtkg:reportFinding is not in the graph; did you mean crtkg:reportsFinding?']
         """
-        named = iris_in(query, {**PREFIXES, **declared_prefixes(query)})
+        named = iris_in(query, PREFIXES)  # and the query's own PREFIX declarations
         named += [v.value for v in values if isinstance(v, ox.NamedNode)]
         found = []
         for iri in dict.fromkeys(named):

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -26,21 +26,34 @@ from graph.sparql_messages import KnownIris
 from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate, refuse_unsafe
 
 
-def answer(store: ox.Store, request: QueryRequest, known: KnownIris) -> Reply | Failure:
+@dataclass(frozen=True)
+class Graph:
+    """What a worker answers from: the artifact's store, and the IRIs there are in it."""
+
+    store: ox.Store
+    known: KnownIris
+
+    @classmethod
+    def load(cls, artifact: Path) -> Graph:
+        store = open_store(artifact)
+        return cls(store, KnownIris.of(store))
+
+
+def answer(graph: Graph, request: QueryRequest) -> Reply | Failure:
     """Run one query and write its answer in the negotiated format, or say what was wrong
     with the query (a 4xx reply), or, when the fault is not the query's, the Failure. A
-    reply carries the warnings of IRIs the graph lacks (`known` has those it has)."""
-    reply = _answer(store, request)
+    reply carries the warnings of IRIs the graph lacks."""
+    reply = _answer(graph, request)
     if isinstance(reply, Failure):
         return reply
     values = (v for _, v in request.substitutions)
-    return replace(reply, warnings=tuple(known.warnings(request.query, values)))
+    return replace(reply, warnings=tuple(graph.known.warnings(request.query, values)))
 
 
-def _answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
+def _answer(graph: Graph, request: QueryRequest) -> Reply | Failure:
     try:
         refuse_unsafe(request.query)
-        result = run_query(store, request.query, request.infer, request.default_graph,
+        result = run_query(graph.store, request.query, request.infer, request.default_graph,
                            request.named_graphs, dict(request.substitutions),
                            request.base_iri)
         fmt = negotiate(answer_kind(result), request.accept, request.formats, request.api)
@@ -66,15 +79,14 @@ def _answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
 
 def serve(artifact: str, conn: Connection) -> None:
     """A worker's life: load the graph, then answer requests until the connection closes."""
-    store = open_store(Path(artifact))
-    known = KnownIris.of(store)
+    graph = Graph.load(Path(artifact))
     conn.send("ready")
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, request, known))
+        conn.send(answer(graph, request))
 
 
 def exit_with_parent(period: float = 1.0) -> None:
