@@ -16,9 +16,9 @@ worker is sent SIGKILL.
 
 A good query must answer 200 with a SPARQL JSON body that has at least one row. Reported:
 statuses per kind, every 5xx on a good query with its body, p50/p99 of the good queries per
-minute, the VmRSS of the server and of its workers every 5 s (min/max/last per role), the
-pool's events in the log (timeouts, restarts), and the worker processes left once the server
-has stopped (want 0).
+minute, the VmRSS of the server (the main process, with the pool), of its web processes and
+of its workers every 5 s (min/max/last per role), the pool's events in the log (timeouts,
+restarts), and the worker and web processes left once the server has stopped (want 0).
 """
 
 from __future__ import annotations
@@ -167,6 +167,13 @@ def workers_of(server: int) -> list[int]:
     return [c for c in children(server) if "server.worker" in command_line(c)]
 
 
+def web_processes_of(server: int) -> list[int]:
+    """Granian's web processes: the server's children that are neither query workers nor
+    multiprocessing's resource tracker."""
+    return [c for c in children(server) if "server.worker" not in (line := command_line(c))
+            and "resource_tracker" not in line]
+
+
 def rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -186,6 +193,7 @@ def run(args: argparse.Namespace) -> dict:
     started = time.monotonic()
     stop = started + args.minutes * 60
     seen_workers: dict[int, str] = {}  # pid: command line, every worker seen
+    seen_web: dict[int, str] = {}  # and every web process
     counter = itertools.count()
 
     def good(number: int) -> None:
@@ -222,10 +230,13 @@ def run(args: argparse.Namespace) -> dict:
 
     def sample() -> None:
         while time.monotonic() < stop:
-            for role, pids in (("server", [process.pid]), ("worker", workers_of(process.pid))):
+            for role, pids in (("server", [process.pid]), ("web", web_processes_of(process.pid)),
+                               ("worker", workers_of(process.pid))):
                 for pid in pids:
                     if role == "worker":
                         seen_workers.setdefault(pid, command_line(pid))
+                    elif role == "web":
+                        seen_web.setdefault(pid, command_line(pid))
                     if (kb := rss_kb(pid)) is not None:
                         soak.rss[role][pid].append(kb)
                         if role == "server":
@@ -261,7 +272,8 @@ def run(args: argparse.Namespace) -> dict:
     os.kill(process.pid, signal.SIGTERM)
     server_exit = process.wait(30)
     time.sleep(args.linger)  # workers outliving the server notice within a second
-    leaked = [pid for pid, line in seen_workers.items() if line and command_line(pid) == line]
+    leaked = [pid for pid, line in {**seen_workers, **seen_web}.items()
+              if line and command_line(pid) == line]
     folders = {Path(line.split()[3]).parent for line in seen_workers.values()
                if len(line.split()) > 3}
     return summarise(soak, log, elapsed, server_exit, leaked,
