@@ -16,8 +16,7 @@ from graph.errors import SourceError, ValidationFailed
 from graph.load import SourcePaths
 from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF
 from graph.query import select_rows, short
-from tests.conftest import ROOT, good_build
-from tests.test_checks import edit, line_of
+from tests.helpers import ROOT, edit, good_build, line_of
 
 TEXT_FILE = ROOT / "graph" / "data" / "sources" / "stankovic-interview.txt"
 TEXT = TEXT_FILE.read_text(encoding="utf-8")

@@ -10,8 +10,7 @@ from graph import load
 from graph.artifact import build, read_header
 from graph.errors import ReasoningFailed, SourceError, ValidationFailed
 from graph.load import SourcePaths
-from tests.conftest import good_build
-from tests.test_checks import line_of
+from tests.helpers import good_build, line_of
 
 
 def test_same_sources_give_a_byte_identical_artifact(project_copy: SourcePaths, tmp_path: Path):

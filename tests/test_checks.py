@@ -10,21 +10,9 @@ import pytest
 from graph.artifact import build
 from graph.errors import SourceError, ValidationFailed
 from graph.load import SourcePaths
-from tests.conftest import ROOT, good_build
+from tests.helpers import ROOT, edit, good_build, line_of
 
 CHECKS = ROOT / "ontology" / "checks"
-
-
-def line_of(path: Path, subject: str) -> int:
-    """The line where `subject` starts a statement in a Turtle file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if line.startswith(subject + " "))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def failed_report(paths: SourcePaths, tmp_path: Path, edits: list[tuple[str, str, str]]) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from graph.errors import SourceError
 from graph.files import read_source, write_atomically
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def mode(path: Path) -> int:

@@ -16,7 +16,7 @@ from graph.cli import main
 from graph.errors import SourceError
 from graph.imports import refresh
 from graph.namespaces import DCTERMS, OBO, OBOINOWL, OWL, RDF, RDFS
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "obo"  # toy.obo and toy_terms.txt
 RELEASES = ROOT.parent / "shared" / "ontologies"  # the real release files, beside the checkout

@@ -29,7 +29,7 @@ from graph.mappings import read_mapping_set
 from graph.namespaces import EXTERNAL_PREFIXES, MAPPINGS_GRAPH, PREFIXES
 from graph.query import run_query
 from graph.registry import REGISTRY_FILE, extract, records_from_bioregistry, used_prefixes
-from tests.conftest import ROOT, good_build, rows
+from tests.helpers import ROOT, good_build, rows
 
 MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
 SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry knows

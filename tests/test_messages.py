@@ -13,7 +13,7 @@ from graph.catalogue import read_named_query
 from graph.cli import main
 from graph.errors import SourceError
 from graph.namespaces import PREFIXES
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DECLARED = ", ".join(PREFIXES)
 

@@ -9,7 +9,7 @@ import tomllib
 from importlib import metadata
 
 from graph import __version__
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 CHANGELOG = ROOT / "CHANGELOG.md"
 
