@@ -131,7 +131,11 @@ def anchors_turtle(anchors: list[TextAnchor]) -> str:
 
 
 def _string(value: str) -> str:
-    """A one-line Turtle string: the escapes Turtle's short strings need."""
+    """A one-line Turtle string: the escapes Turtle's short strings need.
+
+    >>> print(_string('He said "no"\\n\\tthen'))
+    "He said \\"no\\"\\n\\tthen"
+    """
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r").replace("\t", "\\t"))
     return f'"{escaped}"'
@@ -241,5 +245,10 @@ def _offset(value: Node | None) -> int | None:
 
 
 def _excerpt(text: str, width: int = 60) -> str:
+    """Text for a message, quoted and cut to `width` characters.
+
+    >>> _excerpt("the quick brown fox", 10)
+    "'the quick…'"
+    """
     return repr(text if len(text) <= width else text[:width - 1] + "…")
 

@@ -391,7 +391,11 @@ def _path_order(premises: list[tuple], start: Term) -> list[tuple]:
 
 
 def _ontology_of(subject: Term) -> str:
-    """The OBO ontology an imported term belongs to, from its IRI (OBI_0004001 -> OBI)."""
+    """The OBO ontology an imported term belongs to, from its IRI (OBI_0004001 -> OBI).
+
+    >>> _ontology_of(ox.NamedNode(OBO + "OBI_0004001")), _ontology_of(ox.BlankNode())
+    ('OBI', 'an imported ontology')
+    """
     iri = subject.value if isinstance(subject, ox.NamedNode) else ""
     if iri.startswith(str(OBO)) and "_" in iri:
         return iri[len(str(OBO)):].split("_")[0]
@@ -403,6 +407,11 @@ def _a(noun: str) -> str:
 
 
 def _join(parts: list[str]) -> str:
+    """Parts as a sentence lists them.
+
+    >>> _join(["a trial"]), _join(["a trial", "a finding", _a("imaging modality")])
+    ('a trial', 'a trial, a finding and an imaging modality')
+    """
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 

@@ -242,6 +242,13 @@ def _lenient_lines(text: str) -> tuple[list[str], set[str]]:
 
 
 def _without_xrefs(line: str) -> str:
+    """A def or synonym clause with its xref list emptied (fastobo rejects some xrefs).
+
+    >>> _without_xrefs('def: "A trial." [PMID:123, OBI:sc]')
+    'def: "A trial." []'
+    >>> _without_xrefs('synonym: "RCT" EXACT [OBI:x]')
+    'synonym: "RCT" EXACT []'
+    """
     match = QUOTED_HEAD.match(line)
     return f"{match[1]} []" if match else line  # unmatched: let the parser report the line
 
