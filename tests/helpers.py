@@ -15,11 +15,14 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
 from graph.artifact import build
 from graph.catalogue import NamedQuery, load_catalogue
+from graph.errors import ValidationFailed
 from graph.load import SourcePaths
 from graph.query import run_query, select_rows, short
 
@@ -63,6 +66,26 @@ def good_build(paths: SourcePaths, tmp_path: Path) -> tuple[Path, bytes]:
     artifact = tmp_path / "crtkg.nq"
     build(paths, artifact)
     return artifact, artifact.read_bytes()
+
+
+def failed_build(paths: SourcePaths, artifact: Path, good: bytes,
+                 error: type[Exception] | tuple[type[Exception], ...],
+                 match: str | None = None) -> Any:
+    """The error (of type `error`, its message matching `match`) that a build of broken
+    sources raises, once the test has seen it leave the last good artifact as it was."""
+    with pytest.raises(error, match=match) as caught:
+        build(paths, artifact)
+    assert artifact.read_bytes() == good, "a failed build changed the last good artifact"
+    return caught.value
+
+
+def failed_report(paths: SourcePaths, tmp_path: Path, edits: list[tuple[str, str, str]]) -> str:
+    """Build a good copy, break it by `edits` (a file under graph/data, old, new), build
+    again: the report of the failure, once the good artifact is seen kept as it was."""
+    artifact, good = good_build(paths, tmp_path)
+    for name, old, new in edits:
+        edit(paths.data_dir / name, old, new)
+    return failed_build(paths, artifact, good, ValidationFailed).report
 
 
 def line_of(path: Path, subject: str) -> int:
