@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 import http.client  # noqa: E402
 
 from graph.catalogue import load_catalogue  # noqa: E402
-from tests.conftest import log_lines, sparql_get, start_server  # noqa: E402
+from tests.helpers import log_lines, sparql_get, start_server  # noqa: E402
 
 SPARQL_JSON = "application/sparql-results+json"
 GOOD_KINDS = ("named", "adhoc")

@@ -3,4 +3,4 @@
 A function does each job; `graph.cli` is a thin shell over them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the package version: pyproject.toml reads it from here

@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import Literal, Node, URIRef
 
 from graph.errors import Problem, SourceError
+from graph.files import read_source, write_atomically
 from graph.load import SourcePaths, Sources, parse_file, statement_lines
 from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, shorten, term_text
 
@@ -60,10 +61,7 @@ def stored_text_file(texts_dir: Path, document: Node) -> Path | None:
 def read_stored_text(path: Path) -> str:
     """A stored text exactly as its bytes say: no newline translation, which would shift
     every offset after a CR LF."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SourceError(path, f"cannot read as UTF-8 text: {err}") from err
+    return read_source(path, "as UTF-8 text", keep_newlines=True)
 
 
 def locate(claim: URIRef, document: URIRef, quote: str, text: str) -> TextAnchor | None:
@@ -81,7 +79,7 @@ def write_anchors(paths: SourcePaths) -> tuple[Path, int]:
     file and the number of anchors. Deterministic: the same sources give the same bytes."""
     anchors = list(text_anchors(paths))
     target = paths.data_dir / ANCHORS_FILE
-    target.write_text(anchors_turtle(anchors), encoding="utf-8")
+    write_atomically(target, anchors_turtle(anchors))
     return target, len(anchors)
 
 
@@ -133,7 +131,11 @@ def anchors_turtle(anchors: list[TextAnchor]) -> str:
 
 
 def _string(value: str) -> str:
-    """A one-line Turtle string: the escapes Turtle's short strings need."""
+    """A one-line Turtle string: the escapes Turtle's short strings need.
+
+    >>> print(_string('He said "no"\\n\\tthen'))
+    "He said \\"no\\"\\n\\tthen"
+    """
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r").replace("\t", "\\t"))
     return f'"{escaped}"'
@@ -243,5 +245,10 @@ def _offset(value: Node | None) -> int | None:
 
 
 def _excerpt(text: str, width: int = 60) -> str:
+    """Text for a message, quoted and cut to `width` characters.
+
+    >>> _excerpt("the quick brown fox", 10)
+    "'the quick…'"
+    """
     return repr(text if len(text) <= width else text[:width - 1] + "…")
 

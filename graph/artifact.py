@@ -8,8 +8,8 @@ sources give a byte-identical file and an unchanged build can be skipped.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from graph.derivations import write_derivations
 from graph.derive import Closure
 from graph.errors import ArtifactMissing
+from graph.files import write_atomically
 from graph.links import links_graph
 from graph.load import SourcePaths, load_sources, sources_digest
 from graph.namespaces import DATA_GRAPH, GRAPHS, IMPORTS_GRAPH, ONTOLOGY_GRAPH
@@ -133,25 +134,14 @@ def canonical_nquads(graphs: dict[str, Iterable[Triple]],
 
 
 def write_artifact(artifact: Path, lines: list[str], summary: BuildSummary) -> None:
-    """Write header + quad lines to a temporary file beside the artifact, then rename it
-    over the artifact."""
+    """Write header + quad lines atomically: a failed write leaves the last artifact."""
     header = [HEADER, f"# sources-digest {summary.digest}", f"# reasoner {summary.reasoner}"]
     header += [f"# triples {name} {count}" for name, count in summary.triples.items()]
     header += [f"# trimmed {kind.replace(' ', '_')} {n}"
                for kind, n in sorted(summary.trimmed.items())]
-    artifact.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=artifact.parent, prefix=f".{artifact.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("\n".join(header) + "\n")
-            for start in range(0, len(lines), _CHUNK):  # joined in C, a chunk at a time
-                out.write("\n".join(lines[start:start + _CHUNK]) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, artifact)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    chunks = ("\n".join(lines[start:start + _CHUNK]) + "\n"  # joined in C, a chunk at a time
+              for start in range(0, len(lines), _CHUNK))
+    write_atomically(artifact, itertools.chain(["\n".join(header) + "\n"], chunks))
 
 
 def read_header(artifact: Path) -> BuildSummary | None:

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 import yaml
 
 from graph.errors import QueryError, SourceError
+from graph.files import read_source
 from graph.identifiers import IRI_PATTERN
 from graph.namespaces import PREFIXES, shorten
 from graph.query import Answer, run_query, sparql_syntax_error
@@ -131,10 +132,7 @@ def load_catalogue(folder: Path) -> list[NamedQuery]:
 
 
 def read_named_query(path: Path) -> NamedQuery:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SourceError(path, f"cannot read query file: {err}") from err
+    text = read_source(path, "query file")
     header = read_header(path, text)
     parameters = read_parameters(path, text, header)
     check_query(path, text, parameters)

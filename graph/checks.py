@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from graph.errors import Problem, SourceError
+from graph.files import read_source
 from graph.load import Sources
 from graph.namespaces import PREFIXES, shorten, term_text
 from graph.query import sparql_syntax_error
@@ -38,7 +39,7 @@ def read_checks(files: list[Path]) -> list[Check]:
     """The check files, each with its `#` header; a file without one is an error."""
     checks = []
     for path in files:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
         if not text.startswith("#"):
             raise SourceError(path, "a check starts with a `#` comment saying what it checks", 1)
         checks.append(Check(path.stem, path, text))

@@ -303,7 +303,13 @@ def _functional_clashes(closure: Closure, index: Index, prop: Node,
 
 
 def _distinct_values(values: set[Node]) -> list[Node]:
-    """The values, one of each that are equal as data values (1 and "01"^^xsd:integer)."""
+    """The values, one of each that are equal as data values (1 and "01"^^xsd:integer).
+
+    >>> from graph.namespaces import XSD
+    >>> [str(v) for v in _distinct_values({Literal(1), Literal("1", datatype=XSD.int),
+    ...                                    Literal("one")})]  # xsd:integer 1 = xsd:int 1
+    ['1', 'one']
+    """
     distinct: list[Node] = []
     for value in sorted(values, key=str):
         if not any(value == d or (isinstance(value, Literal) and isinstance(d, Literal)

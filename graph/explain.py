@@ -354,7 +354,9 @@ class _Reader:
         if words is None or (not axioms and not rule.startswith("scm")):
             return (f"{self.state(conclusion)} because "
                     f"{_join([self.state(t) for t in premises])} ({rule}).")
-        return words(self, conclusion, facts, axioms) + "."
+        because, says = words(self, conclusion, facts, axioms)
+        axiom = f", and {self.says(axioms[0])} {says}" if says else ""
+        return f"{self.state(conclusion)} because {because}{axiom}."
 
     def state(self, triple: tuple[Term, Term, Term], pronoun: bool = False) -> str:
         """A triple as a clause: "EchoCRT is a clinical trial", "PROSPECT studied modality
@@ -391,7 +393,11 @@ def _path_order(premises: list[tuple], start: Term) -> list[tuple]:
 
 
 def _ontology_of(subject: Term) -> str:
-    """The OBO ontology an imported term belongs to, from its IRI (OBI_0004001 -> OBI)."""
+    """The OBO ontology an imported term belongs to, from its IRI (OBI_0004001 -> OBI).
+
+    >>> _ontology_of(ox.NamedNode(OBO + "OBI_0004001")), _ontology_of(ox.BlankNode())
+    ('OBI', 'an imported ontology')
+    """
     iri = subject.value if isinstance(subject, ox.NamedNode) else ""
     if iri.startswith(str(OBO)) and "_" in iri:
         return iri[len(str(OBO)):].split("_")[0]
@@ -403,6 +409,11 @@ def _a(noun: str) -> str:
 
 
 def _join(parts: list[str]) -> str:
+    """Parts as a sentence lists them.
+
+    >>> _join(["a trial"]), _join(["a trial", "a finding", _a("imaging modality")])
+    ('a trial', 'a trial, a finding and an imaging modality')
+    """
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -418,70 +429,59 @@ def _is_axiom(triple: tuple) -> bool:
     return p.value in SCHEMA or (p.value == str(RDF.type) and o.value in KINDS)
 
 
-def _subclass(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {r.state(facts[0], pronoun=True)}, and {r.says(axioms[0])} " \
-           f"every {r.label(facts[0][2])} is {_a(r.label(c[2]))}"
+# Each rule's words: what the conclusion follows from, and what the ontology says that makes
+# it follow (None when the premises are all axioms). `sentence` puts them in one frame.
+Words = tuple[str, str | None]
 
 
-def _equivalent(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
+def _subclass(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return r.state(facts[0], pronoun=True), r.state(axioms[0])  # every C1 is a C2
+
+
+def _equivalent(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
     a, _, b = axioms[0]
-    return f"{r.state(c)} because {r.state(facts[0], pronoun=True)}, and {r.says(axioms[0])} " \
-           f"{r.label(a)} and {r.label(b)} are the same class"
+    return r.state(facts[0], pronoun=True), f"{r.label(a)} and {r.label(b)} are the same class"
 
 
-def _domain(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    prop = axioms[0][0]
-    return f"{r.state(c)} because {r.state(facts[0])}, and {r.says(axioms[0])} whatever has " \
-           f"{r.label(prop)} something is {_a(r.label(c[2]))}"
+def _domain_or_range(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return r.state(facts[0]), r.state(axioms[0])  # whatever has P something is a C
 
 
-def _range(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    prop = axioms[0][0]
-    return f"{r.state(c)} because {r.state(facts[0])}, and {r.says(axioms[0])} whatever " \
-           f"something has as {r.label(prop)} is {_a(r.label(c[2]))}"
+def _subproperty(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return r.state(facts[0]), f"{r.label(facts[0][1])} is a kind of {r.label(c[1])}"
 
 
-def _subproperty(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {r.state(facts[0])}, and {r.says(axioms[0])} " \
-           f"{r.label(facts[0][1])} is a kind of {r.label(c[1])}"
+def _inverse(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return r.state(facts[0]), f"{r.label(c[1])} is the inverse of {r.label(facts[0][1])}"
 
 
-def _inverse(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {r.state(facts[0])}, and {r.says(axioms[0])} " \
-           f"{r.label(c[1])} is the inverse of {r.label(facts[0][1])}"
-
-
-def _chain(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
+def _chain(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
     links = " then ".join(r.label(t[1]) for t in facts)
-    return f"{r.state(c)} because {_join([r.state(t) for t in facts])}, and " \
-           f"{r.says(axioms[0])} {links} amounts to {r.label(c[1])}"
+    return _join([r.state(t) for t in facts]), f"{links} amounts to {r.label(c[1])}"
 
 
-def _transitive(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {_join([r.state(t) for t in facts])}, and " \
-           f"{r.says(axioms[0])} {r.label(c[1])} is transitive"
+def _transitive(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return _join([r.state(t) for t in facts]), f"{r.label(c[1])} is transitive"
 
 
-def _symmetric(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {r.state(facts[0])}, and {r.says(axioms[0])} " \
-           f"{r.label(c[1])} is symmetric"
+def _symmetric(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return r.state(facts[0]), f"{r.label(c[1])} is symmetric"
 
 
-def _class_definition(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
+def _class_definition(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
     s, _, o = axioms[0]
     defined, definition = (s, o) if isinstance(s, ox.NamedNode) else (o, s)
-    because = _join([r.state(t, pronoun=(i > 0)) for i, t in enumerate(facts)])
-    return f"{r.state(c)} because {because}, and {r.says(axioms[0])} " \
-           f"{_a(r.label(defined))} is {r.describe(definition, words=True)}"
+    return (_join([r.state(t, pronoun=(i > 0)) for i, t in enumerate(facts)]),
+            f"{_a(r.label(defined))} is {r.describe(definition, words=True)}")
 
 
-def _schema(r: _Reader, c: tuple, facts: list, axioms: list) -> str:
-    return f"{r.state(c)} because {_join([r.state(t) for t in axioms])}"
+def _schema(r: _Reader, c: tuple, facts: list, axioms: list) -> Words:
+    return _join([r.state(t) for t in axioms]), None
 
 
 SENTENCES = {
     "cax-sco": _subclass, "cax-eqc1": _equivalent, "cax-eqc2": _equivalent,
-    "prp-dom": _domain, "prp-rng": _range, "prp-spo1": _subproperty,
+    "prp-dom": _domain_or_range, "prp-rng": _domain_or_range, "prp-spo1": _subproperty,
     "prp-eqp1": _subproperty, "prp-eqp2": _subproperty,
     "prp-inv1": _inverse, "prp-inv2": _inverse, "prp-spo2": _chain,
     "prp-trp": _transitive, "prp-symp": _symmetric,

@@ -16,7 +16,6 @@ leaves every module byte-identical.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tempfile
 import warnings
@@ -28,6 +27,7 @@ import pronto
 from rdflib import Graph, Literal, URIRef
 
 from graph.errors import SourceError
+from graph.files import read_source, write_atomically
 from graph.namespaces import BASE, DCTERMS, OBO, OBOINOWL, OWL, RDF, RDFS, XSD
 
 DEFINITION = OBO.IAO_0000115
@@ -95,7 +95,7 @@ def refresh(source_dir: Path, imports_dir: Path) -> list[ModuleSummary]:
     owners = describers(extractions)
     modules = [_module(extraction, owners) for extraction in extractions]
     for summary, turtle in modules:
-        _write_atomically(summary.module_file, turtle)
+        write_atomically(summary.module_file, turtle)
     return [summary for summary, _ in modules]
 
 
@@ -157,26 +157,13 @@ def _module(extraction: Extraction, owners: dict[URIRef, str]) -> tuple[ModuleSu
     return summary, module.serialize(format="turtle", encoding="utf-8")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        # mkstemp makes the file private (0600); a module is as readable as any source.
-        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def read_seeds(seed_file: Path) -> list[Seed]:
     """The CURIEs of a seed file, e.g. `OBI:0003697  # clinical investigation`: one a line,
     `#` starts a comment, blank lines are ignored, each CURIE has the file's prefix (OBI for
     obi_terms.txt)."""
     prefix = seed_file.name.removesuffix("_terms.txt").upper()
     seeds = []
-    for number, line in enumerate(_read(seed_file)[1].split("\n"), start=1):
+    for number, line in enumerate(read_source(seed_file).split("\n"), start=1):
         curie = line.split("#", 1)[0].strip()
         if not curie:
             continue
@@ -189,17 +176,6 @@ def read_seeds(seed_file: Path) -> list[Seed]:
                                          f"{seed_file.name} lists {prefix} terms only", number)
         seeds.append(Seed(curie, seed_file, number))
     return seeds
-
-
-def _read(path: Path) -> tuple[bytes, str]:
-    """A file's bytes and its text, or a SourceError saying why they cannot be had."""
-    try:
-        data = path.read_bytes()
-        return data, data.decode("utf-8-sig")  # a byte-order mark is not content
-    except OSError as err:
-        raise SourceError(path, f"cannot read: {err.strerror or err}") from None
-    except UnicodeDecodeError as err:
-        raise SourceError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
 
 
 def module_graph(extraction: Extraction, owners: dict[URIRef, str]) -> Graph:
@@ -220,7 +196,7 @@ def module_graph(extraction: Extraction, owners: dict[URIRef, str]) -> Graph:
 def read_release(obo_file: Path) -> Release:
     """Parse a release file with pronto: an OBO file after blanking the clauses no module
     needs, an OWL (RDF/XML) file as it is."""
-    data, text = _read(obo_file)
+    text = read_source(obo_file, keep_newlines=True)  # as pronto would read the file
     lines, undefined = _lenient_lines(text) if obo_file.suffix == ".obo" else ([text], set())
     with tempfile.TemporaryDirectory() as folder:
         lenient = Path(folder) / obo_file.name
@@ -234,7 +210,9 @@ def read_release(obo_file: Path) -> Release:
         except ValueError as err:  # pronto's answer to a file it cannot tell the format of
             reason = str(err).replace(str(lenient), obo_file.name)
             raise SourceError(obo_file, f"not an OBO file pronto can read: {reason}") from None
-    return Release(obo_file, ontology, hashlib.sha256(data).hexdigest(), frozenset(undefined))
+    with obo_file.open("rb") as release:  # the checksum of the file's bytes, as published
+        sha256 = hashlib.file_digest(release, "sha256").hexdigest()
+    return Release(obo_file, ontology, sha256, frozenset(undefined))
 
 
 def _lenient_lines(text: str) -> tuple[list[str], set[str]]:
@@ -264,6 +242,13 @@ def _lenient_lines(text: str) -> tuple[list[str], set[str]]:
 
 
 def _without_xrefs(line: str) -> str:
+    """A def or synonym clause with its xref list emptied (fastobo rejects some xrefs).
+
+    >>> _without_xrefs('def: "A trial." [PMID:123, OBI:sc]')
+    'def: "A trial." []'
+    >>> _without_xrefs('synonym: "RCT" EXACT [OBI:x]')
+    'synonym: "RCT" EXACT []'
+    """
     match = QUOTED_HEAD.match(line)
     return f"{match[1]} []" if match else line  # unmatched: let the parser report the line
 

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, Node, URIRef
 
 from graph.errors import SourceError
+from graph.files import read_source
 from graph.mappings import MappingSet, read_mapping_set
 from graph.namespaces import DATA_GRAPH, IMPORTS_GRAPH, ONTOLOGY_GRAPH
 from graph.registry import REGISTRY_FILE
@@ -145,12 +146,8 @@ class Parsed:
 def parse_file(path: Path, terms: TermCache | None = None) -> Parsed:
     """Parse one Turtle file with Oxigraph (a tenth of rdflib's time); a syntax error names
     the file, line and column. Relative IRIs resolve against the file's own IRI."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SourceError(path, f"cannot read: {err}") from err
-    parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
+    text = read_source(path)
+    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
     try:
         quads = list(parser)
     except SyntaxError as err:

@@ -16,6 +16,7 @@ import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 
 from graph.errors import SourceError
+from graph.files import read_source
 from graph.identifiers import (
     IRI_PATTERN,
     LOCAL_PREFIXES,
@@ -75,11 +76,7 @@ class MappingSet:
 
 def read_mapping_set(path: Path) -> MappingSet:
     """Parse and check a mapping set; any problem raises SourceError(file, line, reason)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not content
-    except (OSError, UnicodeDecodeError) as err:
-        raise SourceError(path, f"cannot read: {err}") from err
-    lines = text.splitlines()
+    lines = read_source(path).splitlines()
     header_end = next((i for i, line in enumerate(lines) if not line.startswith("#")),
                       len(lines))
     metadata = _metadata(path, lines[:header_end])

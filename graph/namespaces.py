@@ -103,7 +103,13 @@ BUILTIN_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
 
 def shorten(iri: str) -> str:
-    """An IRI as a CURIE where a prefix above fits, else in angle brackets."""
+    """An IRI as a CURIE where a prefix above fits, else in angle brackets.
+
+    >>> shorten("https://w3id.org/crtkg/id/echocrt"), shorten(OBO + "ECO_0000180")
+    ('kg:echocrt', 'obo:ECO_0000180')
+    >>> shorten("https://example.org/x"), shorten("https://w3id.org/crtkg/id/")  # no local part
+    ('<https://example.org/x>', '<https://w3id.org/crtkg/id/>')
+    """
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"

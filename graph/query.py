@@ -205,6 +205,10 @@ def column_widths(header: list[str], rows: list[list[str]], room: int) -> list[i
 
 def wrap(cell: str, width: int) -> list[str]:
     """A cell's lines within the width: its own lines, each wrapped at spaces (a longer
-    word broken), nothing left out."""
+    word broken), nothing left out.
+
+    >>> wrap("kg:echocrt-no-benefit and more\\nsecond line", 12)
+    ['kg:echocrt-n', 'o-benefit', 'and more', 'second line']
+    """
     return [part for line in cell.splitlines() or [""]
             for part in textwrap.wrap(line, width, break_on_hyphens=False) or [""]]

@@ -84,7 +84,14 @@ def _raise_on_inconsistency(added: Graph) -> None:
 
 
 def trivial_kind(triple: tuple) -> str | None:
-    """Why a triple is noise to users, or None if it is worth keeping."""
+    """Why a triple is noise to users, or None if it is worth keeping.
+
+    >>> spect = URIRef("https://w3id.org/crtkg/id/spect")
+    >>> trivial_kind((spect, RDF.type, OWL.Thing)), trivial_kind((spect, OWL.sameAs, spect))
+    ('owl:Thing / owl:Nothing', 'reflexive')
+    >>> print(trivial_kind((spect, RDF.type, URIRef("https://w3id.org/crtkg/ontology/ImagingModality"))))
+    None
+    """
     s, p, o = triple
     if isinstance(s, Literal):
         return "literal subject"

@@ -17,6 +17,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from graph.files import read_source, write_atomically
 from graph.namespaces import EXTERNAL_PREFIXES, PREFIXES
 
 REGISTRY_FILE = Path(__file__).resolve().parent / "registry.json"
@@ -38,7 +39,7 @@ class Record:
 @cache
 def extract() -> dict[str, Record]:
     """The records of graph/registry.json, by prefix as crtkg spells it."""
-    data = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    data = json.loads(read_source(REGISTRY_FILE))
     return {key: Record(value["prefix"], tuple(value["uri_prefixes"]), value["pattern"])
             for key, value in data["prefixes"].items()}
 
@@ -48,7 +49,7 @@ def used_prefixes(files: list[Path]) -> set[str]:
     ones, and each OBO prefix its source files use."""
     used = {*PREFIXES, *EXTERNAL_PREFIXES, "snomedct"} - set(LOCAL_PREFIXES)
     for path in files:
-        used |= set(_OBO_PREFIX.findall(path.read_text(encoding="utf-8")))
+        used |= set(_OBO_PREFIX.findall(read_source(path)))
     return used
 
 
@@ -73,7 +74,6 @@ def write_extract(files: list[Path]) -> tuple[Path, int]:
     data = {"bioregistry_version": metadata.version("bioregistry"),
             "prefixes": {key: {"prefix": r.prefix, "uri_prefixes": list(r.uri_prefixes),
                                "pattern": r.pattern} for key, r in records.items()}}
-    REGISTRY_FILE.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n",
-                             encoding="utf-8")
+    write_atomically(REGISTRY_FILE, json.dumps(data, indent=1, sort_keys=True) + "\n")
     extract.cache_clear()
     return REGISTRY_FILE, len(records)

@@ -223,7 +223,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     """Text for XML: escaped, \r kept as a character reference, and what XML cannot hold
-    replaced by U+FFFD (the JSON format carries such values unchanged)."""
+    replaced by U+FFFD (the JSON format carries such values unchanged).
+
+    >>> _xml_text("a < b\\r\\n\\x07")
+    'a &lt; b&#13;\\n\\ufffd'
+    """
     return _NOT_XML.sub("\ufffd", escape(text)).replace("\r", "&#13;")
 
 

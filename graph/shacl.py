@@ -440,5 +440,9 @@ def sparql_path(graph: Graph, node: Node, iri: Callable[[str], str] = shorten) -
 
 
 def sparql_string(text: str) -> str:
-    """A SPARQL string literal of `text` (JSON's escapes are SPARQL's)."""
+    """A SPARQL string literal of `text` (JSON's escapes are SPARQL's).
+
+    >>> print(sparql_string('a "quote"\\nand é'))
+    "a \\"quote\\"\\nand é"
+    """
     return json.dumps(text, ensure_ascii=False)

@@ -203,7 +203,11 @@ def _window(line: str, column: int) -> tuple[str, int]:
 
 
 def _pad(before: str) -> str:
-    """Blank space as wide on a terminal as `before`: tabs kept, wide characters doubled."""
+    """Blank space as wide on a terminal as `before`: tabs kept, wide characters doubled.
+
+    >>> _pad("\\tkg:a 日本")
+    '\\t         '
+    """
     return "".join("\t" if c == "\t" else "" if unicodedata.combining(c)
                    else "  " if unicodedata.east_asian_width(c) in "WF" else " "
                    for c in before)

@@ -34,7 +34,11 @@ def decoded(query: str) -> str:
 
 
 def keywords_only(query: str) -> str:
-    """The text with escapes decoded and comments, strings and IRIs blanked out."""
+    """The text with escapes decoded and comments, strings and IRIs blanked out.
+
+    >>> keywords_only('PREFIX kg: <https://w3id.org/crtkg/id/> SELECT * { ?s ?p "((" } # {')
+    'PREFIX kg:   SELECT * { ?s ?p   }  '
+    """
     return _NOT_KEYWORDS.sub(" ", decoded(query))
 
 
@@ -51,12 +55,22 @@ def blanked(query: str) -> str:
 
 def has_keyword(bare: str, word: str) -> bool:
     """Whether `word` stands as a keyword in a text from keywords_only (not inside a prefixed
-    name such as kg:a-from, nor a variable such as ?from)."""
+    name such as kg:a-from, nor a variable such as ?from).
+
+    >>> has_keyword(keywords_only("SELECT * FROM <urn:g> { ?s ?p ?o }"), "from")
+    True
+    >>> has_keyword(keywords_only("SELECT ?from { ?from kg:a-from ?o }"), "from")
+    False
+    """
     return re.search(rf"(?<![\w:?$.%-]){word}(?![\w:.%-])", bare, re.IGNORECASE) is not None
 
 
 def nesting_depth(bare: str) -> int:
-    """The deepest nesting of brackets of any kind in a text from keywords_only."""
+    """The deepest nesting of brackets of any kind in a text from keywords_only.
+
+    >>> nesting_depth(keywords_only('SELECT * { ?s ?p "((((" FILTER((?o)) }'))
+    3
+    """
     depth = deepest = 0
     for char in _NOT_BRACKETS.sub("", bare):  # the loop sees the brackets alone
         if char in "({[":
@@ -69,7 +83,13 @@ def nesting_depth(bare: str) -> int:
 
 def is_update(bare: str) -> bool:
     """Whether the text (from keywords_only) is a SPARQL Update: its first word after the
-    prologue is one of the update operations."""
+    prologue is one of the update operations.
+
+    >>> is_update(keywords_only("PREFIX x: <urn:x:> # a note\\nINSERT DATA { x:a x:b x:c }"))
+    True
+    >>> is_update(keywords_only('SELECT * { ?s ?p "INSERT" }'))
+    False
+    """
     position = 0
     while match := _PROLOGUE.match(bare, position):
         position = match.end()
@@ -91,7 +111,11 @@ _TERMS = re.compile(r"""
 
 
 def declared_prefixes(query: str) -> dict[str, str]:
-    """The query's own PREFIX declarations, name to namespace."""
+    """The query's own PREFIX declarations, name to namespace.
+
+    >>> declared_prefixes("PREFIX ex: <http://example.org/> PREFIX : <urn:x:> SELECT * {}")
+    {'ex': 'http://example.org/', '': 'urn:x:'}
+    """
     return {m["name"] or "": m["namespace"] for m in _TERMS.finditer(decoded(query))
             if m["declare"]}
 
@@ -120,6 +144,10 @@ def iris_in(query: str, prefixes: dict[str, str]) -> list[str]:
 
 def prefixed_names(query: str) -> list[tuple[str, int]]:
     """The prefix and the offset of each prefixed name of the query, comments and strings
-    aside (offsets are of the text as given, so for a query without \\u escapes)."""
+    aside (offsets are of the text as given, so for a query without \\u escapes).
+
+    >>> prefixed_names('SELECT * { ?s kg:a "crtkg:b" ; rdfs:label ?l }')
+    [('kg', 14), ('rdfs', 31)]
+    """
     return [(m["prefix"] or "", m.start()) for m in _TERMS.finditer(query)
             if m["local"] is not None]

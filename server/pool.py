@@ -101,12 +101,21 @@ class _Ticket:
 
 
 def excerpt(query: str, length: int = 200) -> str:
-    """A query on one line, cut, for the log."""
+    """A query on one line, cut, for the log.
+
+    >>> excerpt("SELECT *\\n  WHERE { ?s ?p ?o }"), excerpt("SELECT * WHERE { ?s ?p ?o }", 10)
+    ('SELECT * WHERE { ?s ?p ?o }', 'SELECT * W…')
+    """
     flat = " ".join(query.split())
     return flat if len(flat) <= length else flat[:length] + "…"
 
 
 def exit_cause(code: int | None) -> str:
+    """Why a worker process ended, from its exit code (negative: the signal that killed it).
+
+    >>> exit_cause(-9), exit_cause(1), exit_cause(None), exit_cause(-99)
+    ('killed by SIGKILL', 'exit status 1', 'still running', 'killed by signal 99')
+    """
     if code is None:
         return "still running"
     if code < 0:

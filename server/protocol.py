@@ -96,7 +96,11 @@ class Failure:
 
 
 def error_text(status: int, message: str) -> str:
-    """An error as plain text a person can read in curl or in the web page."""
+    """An error as plain text a person can read in curl or in the web page.
+
+    >>> error_text(429, "too many queries")
+    '429 Too Many Requests: too many queries\\n'
+    """
     return f"{status} {HTTPStatus(status).phrase}: {message}\n"
 
 

@@ -129,6 +129,13 @@ def reply_response(reply: Reply, etag: str) -> Response:
 
 
 def with_charset(media_type: str) -> str:
+    """The media type with `charset=utf-8` if it is text and does not say its charset.
+
+    >>> with_charset("text/csv"), with_charset("application/sparql-results+json")
+    ('text/csv; charset=utf-8', 'application/sparql-results+json; charset=utf-8')
+    >>> with_charset("image/png"), with_charset("text/turtle; charset=utf-8")
+    ('image/png', 'text/turtle; charset=utf-8')
+    """
     textual = media_type.startswith("text/") or media_type.endswith(("xml", "json"))
     return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
 

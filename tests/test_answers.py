@@ -21,7 +21,7 @@ import pytest
 from graph.catalogue import Parameter, load_catalogue
 from graph.namespaces import EXTERNAL_PREFIXES, RDFS
 from graph.query import select_rows, short
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 QUERIES = {q.name: q for q in load_catalogue(ROOT / "queries")}
 ANSWERS = Path(__file__).parent / "answers"

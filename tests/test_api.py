@@ -19,7 +19,7 @@ from graph.artifact import BuildSummary
 from graph.errors import SourceError
 from server import create_app
 from server.settings import Settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TRIALS_BY_MODALITY = """#+ summary: Which trials used a modality?
 #+ tags:

@@ -10,8 +10,7 @@ from graph import load
 from graph.artifact import build, read_header
 from graph.errors import ReasoningFailed, SourceError, ValidationFailed
 from graph.load import SourcePaths
-from tests.conftest import good_build
-from tests.test_checks import line_of
+from tests.helpers import failed_build, good_build, line_of
 
 
 def test_same_sources_give_a_byte_identical_artifact(project_copy: SourcePaths, tmp_path: Path):
@@ -61,13 +60,10 @@ def test_malformed_turtle_names_file_line_and_column(project_copy, tmp_path):
     lines = broken.read_text().splitlines()
     lines[9] = 'kg:broken a crtkg:ImagingModality ; rdfs:label "unterminated .'
     broken.write_text("\n".join(lines) + "\n")
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    err = caught.value
+    err = failed_build(project_copy, artifact, good, SourceError)
     assert err.file == str(broken)
     assert err.line == 10 and err.column is not None
     assert str(err).startswith(f"{broken}:10:")
-    assert artifact.read_bytes() == good  # the last good build is untouched
 
 
 def test_shacl_violation_gives_a_readable_report(project_copy, tmp_path):
@@ -82,17 +78,15 @@ def test_shacl_violation_gives_a_readable_report(project_copy, tmp_path):
     sources.write_text(sources.read_text().replace('"10.1161/CIRCULATIONAHA.107.743120"',
                                                    '"10.1161/CIRCULATIONAHA.107.743120", '
                                                    '"10.1161/second"'))
-    with pytest.raises(ValidationFailed) as caught:
-        build(project_copy, artifact)
+    error = failed_build(project_copy, artifact, good, ValidationFailed)
     # One sorted report, a line each: file:line: focus: [property:] message.
-    assert caught.value.report.splitlines() == [
+    assert error.report.splitlines() == [
         f"{claims}:{line_of(claims, 'kg:history-concept-change')}: kg:history-concept-change: "
         "a claim needs its quote and the document it was quoted from, or, with no quote, what "
         "it was derived from (prov:wasDerivedFrom) and where it was read (dcterms:source)",
         f"{sources}:{line_of(sources, 'kg:prospect-article')}: kg:prospect-article: bibo:doi: "
         "a publication has at most one DOI (its syntax is checked against the bioregistry)"]
-    assert caught.value.count == 2
-    assert artifact.read_bytes() == good
+    assert error.count == 2
 
 
 def test_a_quote_not_in_its_source_text_fails(project_copy, tmp_path):
@@ -124,10 +118,8 @@ def test_an_inconsistency_found_by_the_reasoner_fails_the_build(project_copy, tm
         "@prefix crtkg: <https://w3id.org/crtkg/ontology/> .\n"
         "@prefix kg: <https://w3id.org/crtkg/id/> .\n"
         "kg:rec-mri-scar a crtkg:Finding .\n")  # a Finding is disjoint with an ExpertStatement
-    with pytest.raises((ReasoningFailed, ValidationFailed)) as caught:
-        build(project_copy, artifact)
-    assert "rec-mri-scar" in str(caught.value)
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, (ReasoningFailed, ValidationFailed))
+    assert "rec-mri-scar" in str(error)
 
 
 def test_reasoner_inconsistency_is_reported(project_copy, tmp_path):

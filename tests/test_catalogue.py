@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from graph.catalogue import Parameter, ParameterError, load_catalogue, read_named_query
 from graph.errors import SourceError
 from graph.identifiers import IRI_PATTERN
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_the_project_queries_have_their_headers() -> None:

@@ -3,40 +3,13 @@ its message at the file and line of the node at fault, and the last good build i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from graph.artifact import build
 from graph.errors import SourceError, ValidationFailed
-from graph.load import SourcePaths
-from tests.conftest import ROOT, good_build
+from tests.helpers import ROOT, edit, failed_build, failed_report, good_build, line_of
 
 CHECKS = ROOT / "ontology" / "checks"
-
-
-def line_of(path: Path, subject: str) -> int:
-    """The line where `subject` starts a statement in a Turtle file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if line.startswith(subject + " "))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def failed_report(paths: SourcePaths, tmp_path: Path, edits: list[tuple[str, str, str]]) -> str:
-    """Build a good copy, break it by `edits` (file under graph/data, old, new), build again:
-    the report of the failure, once the test has seen the good artifact kept as it was."""
-    artifact, good = good_build(paths, tmp_path)
-    for name, old, new in edits:
-        edit(paths.data_dir / name, old, new)
-    with pytest.raises(ValidationFailed) as caught:
-        build(paths, artifact)
-    assert artifact.read_bytes() == good
-    return caught.value.report
 
 
 def test_every_check_says_what_it_checks_and_returns_focus_and_message():
@@ -179,7 +152,5 @@ def test_a_broken_check_file_names_its_file(project_copy, tmp_path, text, messag
     artifact, good = good_build(project_copy, tmp_path)
     broken = project_copy.checks_dir / "broken.rq"
     broken.write_text(text)
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert str(caught.value).startswith(f"{broken}:{message}")
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert str(error).startswith(f"{broken}:{message}")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, column, rows
+from tests.helpers import ROOT, column, rows
 
 INTERVIEW_TEXT = (ROOT / "graph/data/sources/stankovic-interview.txt").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from graph.cli import main
-from tests.conftest import ROOT, rows
+from tests.helpers import ROOT, rows
 
 RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r crtkg:aboutModality ?modality ; "
                "crtkg:statedForce ?words } ORDER BY ?words")

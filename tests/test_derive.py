@@ -22,7 +22,7 @@ from graph.namespaces import (
     shorten,
 )
 from graph.reason import reason
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PREFIXES = """@prefix crtkg: <https://w3id.org/crtkg/ontology/> .
 @prefix kg: <https://w3id.org/crtkg/id/> .

@@ -17,7 +17,7 @@ from graph.artifact import BuildSummary
 from graph.cli import main
 from graph.evidence_map import EvidenceMap, MapError, draw, evidence_map
 from graph.namespaces import KG
-from tests.conftest import ROOT, answer
+from tests.helpers import ROOT, answer
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from graph.cli import main
 from graph.explain import Proof, TermError, explain, parse_term
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def proof(store, s: str, p: str, o: str, depth: int = 6) -> Proof:

@@ -16,7 +16,7 @@ from graph.export import FORMATS, export, load_graphs
 from graph.namespaces import ALL_GRAPHS, CRTKG, DERIVATIONS_GRAPH, INFERRED_GRAPH, PREFIXES
 from server import create_app
 from server.settings import Settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PARSE_AS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 

@@ -24,7 +24,7 @@ from graph.errors import CrtkgError
 from server import create_app
 from server.settings import Settings
 from server.sparql import AnswerCache
-from tests.conftest import ROOT, TOTAL, log_lines, sparql_get, start_server
+from tests.helpers import ROOT, TOTAL, log_lines, sparql_get, start_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 

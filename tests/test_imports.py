@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import shutil
 import subprocess
 import sys
@@ -11,12 +10,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph import imports
 from graph.cli import main
 from graph.errors import SourceError
 from graph.imports import refresh
 from graph.namespaces import DCTERMS, OBO, OBOINOWL, OWL, RDF, RDFS
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "obo"  # toy.obo and toy_terms.txt
 RELEASES = ROOT.parent / "shared" / "ontologies"  # the real release files, beside the checkout
@@ -225,11 +223,6 @@ def test_a_folder_without_seed_files_is_an_error(tmp_path):
     with pytest.raises(SourceError) as caught:
         refresh(FIXTURES, tmp_path)
     assert str(caught.value) == f"{tmp_path}: no <ont>_terms.txt seed files here"
-
-
-def test_the_docstring_examples_hold():
-    results = doctest.testmod(imports)
-    assert results.attempted > 0 and results.failed == 0
 
 
 @pytest.fixture

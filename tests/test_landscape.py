@@ -18,7 +18,7 @@ import pytest
 
 from graph.catalogue import load_catalogue
 from graph.query import run_query, select_rows, short
-from tests.conftest import ROOT, answer
+from tests.helpers import ROOT, answer
 
 QUERIES = {q.name: q for q in load_catalogue(ROOT / "queries")}
 

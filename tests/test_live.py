@@ -21,7 +21,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE,
 
 from graph.cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
-from tests.conftest import ROOT, TOTAL, sparql_get, start_server
+from tests.helpers import ROOT, TOTAL, sparql_get, start_server
 
 RECOMMENDED = sparql_prologue() + """
 SELECT ?modality ?role WHERE {

@@ -15,7 +15,7 @@ from flask import Flask
 from graph.artifact import BuildSummary
 from server import sparql
 from server.protocol import QueryRequest
-from tests.conftest import log_lines, sparql_get, start_server
+from tests.helpers import log_lines, sparql_get, start_server
 
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ERROR_ID = re.compile(r"error id ([0-9a-f]{8})")

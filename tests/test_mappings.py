@@ -29,7 +29,7 @@ from graph.mappings import read_mapping_set
 from graph.namespaces import EXTERNAL_PREFIXES, MAPPINGS_GRAPH, PREFIXES
 from graph.query import run_query
 from graph.registry import REGISTRY_FILE, extract, records_from_bioregistry, used_prefixes
-from tests.conftest import ROOT, good_build, rows
+from tests.helpers import ROOT, failed_build, good_build, rows
 
 MAPPINGS = ROOT / "ontology" / "mappings" / "crtkg.sssom.tsv"
 SNOMED = snomed_namespaces()  # every IRI form of SNOMED CT the bioregistry knows
@@ -198,23 +198,20 @@ def _edit_row(paths: SourcePaths, row: int, old: str, new: str) -> int:
 def test_a_malformed_row_names_its_line_and_row(project_copy, tmp_path, old, new, reason):
     artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 1, old, new)
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert str(caught.value).startswith(f"{project_copy.mappings_file}:{line}: row 1: {reason}")
-    assert caught.value.line == line
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert str(error).startswith(f"{project_copy.mappings_file}:{line}: row 1: {reason}")
+    assert error.line == line
 
 
 def test_a_missing_required_column_is_named(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(text.replace("\tmapping_justification\t", "\t"))
-    with pytest.raises(SourceError, match=r"missing required column\(s\) mapping_justification"):
-        build(project_copy, artifact)
+    error = failed_build(project_copy, artifact, good, SourceError,
+                         match=r"missing required column\(s\) mapping_justification")
     header = text.split("\n").index(next(line for line in text.split("\n")
                                           if line.startswith("subject_id"))) + 1
-    assert caught_line(project_copy, artifact) == header
-    assert artifact.read_bytes() == good
+    assert error.line == header
 
 
 def test_a_license_that_is_not_an_iri_is_refused(project_copy, tmp_path):
@@ -222,11 +219,9 @@ def test_a_license_that_is_not_an_iri_is_refused(project_copy, tmp_path):
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(
         text.replace("# license: https://opensource.org/license/mit", "# license: MIT"))
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert str(caught.value).endswith("metadata: license must be an IRI, not 'MIT'")
-    assert caught.value.line == text.split("\n").index("# license: https://opensource.org/license/mit") + 1
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert str(error).endswith("metadata: license must be an IRI, not 'MIT'")
+    assert error.line == text.split("\n").index("# license: https://opensource.org/license/mit") + 1
 
 
 def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_copy, tmp_path):
@@ -234,46 +229,38 @@ def test_a_namespace_the_registry_does_not_know_for_a_prefix_is_refused(project_
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(
         text.replace("#   mesh: http://id.nlm.nih.gov/mesh/", "#   mesh: http://example.org/mesh/"))
-    with pytest.raises(SourceError, match=re.escape("curie_map: prefix 'mesh' expands to "
-                                                    "http://example.org/mesh/, but crtkg uses")):
-        build(project_copy, artifact)
-    assert artifact.read_bytes() == good
+    failed_build(project_copy, artifact, good, SourceError, match=re.escape(
+        "curie_map: prefix 'mesh' expands to http://example.org/mesh/, but crtkg uses"))
 
 
 def test_a_subject_that_is_not_our_term_or_has_another_label_is_refused(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     _edit_row(project_copy, 1, "kg:heart-failure", "kg:heart-failures")
     line = _edit_row(project_copy, 2, "\theart failure\t", "\tcardiac failure\t")
-    with pytest.raises(ValidationFailed) as caught:
-        build(project_copy, artifact)
-    report = caught.value.report
+    error = failed_build(project_copy, artifact, good, ValidationFailed)
+    report = error.report
     assert "row 1: subject_id kg:heart-failures is not a term of the ontology or the data" in report
     assert (f"{project_copy.mappings_file}:{line}: row 2: subject_label 'cardiac failure' is "
             "not the label of kg:heart-failure (heart failure)") in report
-    assert artifact.read_bytes() == good
 
 
 def test_an_object_label_that_disagrees_with_its_import_module_is_refused(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 7, "\techocardiography\tsemapv", "\techocardiogram\tsemapv")
-    with pytest.raises(ValidationFailed) as caught:
-        build(project_copy, artifact)
-    assert caught.value.report == (
+    error = failed_build(project_copy, artifact, good, ValidationFailed)
+    assert error.report == (
         f"{project_copy.mappings_file}:{line}: row 7: object_id MAXO:0010203: object_label "
         "'echocardiogram' is not its label in its import module (echocardiography)")
-    assert artifact.read_bytes() == good
 
 
 def test_an_object_missing_from_its_import_module_is_refused(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     line = _edit_row(project_copy, 7, "MAXO:0010203", "MAXO:0999999")
-    with pytest.raises(ValidationFailed) as caught:
-        build(project_copy, artifact)
-    assert caught.value.report == (
+    error = failed_build(project_copy, artifact, good, ValidationFailed)
+    assert error.report == (
         f"{project_copy.mappings_file}:{line}: row 7: object_id MAXO:0999999 is not in "
         "ontology/imports/maxo_import.ttl; add it to maxo_terms.txt and run `crtkg imports "
         "refresh`")
-    assert artifact.read_bytes() == good
 
 
 @pytest.mark.parametrize(("old", "new", "reason"), [
@@ -291,11 +278,9 @@ def test_a_prefix_alias_or_another_namespace_is_refused(project_copy, tmp_path, 
     text = project_copy.mappings_file.read_text()
     assert old in text
     project_copy.mappings_file.write_text(text.replace(old, new))
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert f"metadata: curie_map: {reason}" in str(caught.value)
-    assert caught.value.line == text.split("\n").index(old) + 1
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert f"metadata: curie_map: {reason}" in str(error)
+    assert error.line == text.split("\n").index(old) + 1
 
 
 def test_rows_after_blank_lines_are_reported_at_their_own_line(project_copy, tmp_path):
@@ -305,11 +290,9 @@ def test_rows_after_blank_lines_are_reported_at_their_own_line(project_copy, tmp
     lines[header + 3:header + 3] = ["", ""]  # two blank lines before row 3
     lines[header + 5] = lines[header + 5].replace("NCIT:C50577", "NCIT:50577")
     project_copy.mappings_file.write_text("\n".join(lines))
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert caught.value.line == header + 6  # 1-based
-    assert "row 3: object_id: NCIT:50577 does not match the pattern of 'NCIT'" in str(caught.value)
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert error.line == header + 6  # 1-based
+    assert "row 3: object_id: NCIT:50577 does not match the pattern of 'NCIT'" in str(error)
 
 
 @pytest.mark.parametrize(("edit", "reason"), [
@@ -327,18 +310,15 @@ def test_malformed_rows_are_named(project_copy, tmp_path, edit, reason):
     header = next(i for i, line in enumerate(lines) if line.startswith("subject_id"))
     lines[header + 1] = edit(lines[header + 1])
     project_copy.mappings_file.write_text("\n".join(lines))
-    with pytest.raises(SourceError, match=re.escape(reason)):
-        build(project_copy, artifact)
-    assert artifact.read_bytes() == good
+    failed_build(project_copy, artifact, good, SourceError, match=re.escape(reason))
 
 
 def test_a_column_given_twice_is_named(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     text = project_copy.mappings_file.read_text()
     project_copy.mappings_file.write_text(text.replace("\tcomment\n", "\tcomment\tcomment\n", 1))
-    with pytest.raises(SourceError, match=r"column\(s\) comment given twice"):
-        build(project_copy, artifact)
-    assert artifact.read_bytes() == good
+    failed_build(project_copy, artifact, good, SourceError,
+                 match=r"column\(s\) comment given twice")
 
 
 def test_a_byte_order_mark_and_crlf_line_ends_are_read(project_copy, tmp_path):
@@ -351,12 +331,6 @@ def test_a_quote_in_a_cell_survives_the_tsv_export(project_copy):
     _edit_row(project_copy, 1, "\tsemapv:ManualMappingCuration\t", '\tsemapv:ManualMappingCuration\tsays "exact"')
     tsv = export.export_mappings(project_copy.mappings_file, "sssom-tsv").decode()
     assert 'says "exact"' in tsv
-
-
-def caught_line(paths: SourcePaths, artifact: Path) -> int | None:
-    with pytest.raises(SourceError) as caught:
-        build(paths, artifact)
-    return caught.value.line
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -373,10 +347,8 @@ def test_a_malformed_record_identifier_is_named(project_copy, tmp_path, old, new
         if old in path.read_text():
             path.write_text(path.read_text().replace(old, new))
             edited = path
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert str(caught.value).startswith(f"{edited}: {message}")
-    assert artifact.read_bytes() == good
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert str(error).startswith(f"{edited}: {message}")
 
 
 def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy, tmp_path):
@@ -384,22 +356,18 @@ def test_a_malformed_identifier_in_the_data_names_file_and_subject(project_copy,
     sources = project_copy.data_dir / "sources.ttl"
     sources.write_text(sources.read_text().replace('bibo:pmid "18458170"',
                                                    'bibo:pmid "PMID18458170"'))
-    with pytest.raises(SourceError) as caught:
-        build(project_copy, artifact)
-    assert str(caught.value) == (f'{sources}: kg:prospect-article bibo:pmid "PMID18458170": '
+    error = failed_build(project_copy, artifact, good, SourceError)
+    assert str(error) == (f'{sources}: kg:prospect-article bibo:pmid "PMID18458170": '
                                  "PMID:PMID18458170 does not match the pattern of 'PMID', ^\\d+$")
-    assert artifact.read_bytes() == good
 
 
 def test_an_obo_term_missing_from_its_import_module_is_named(project_copy, tmp_path):
     artifact, good = good_build(project_copy, tmp_path)
     claims = project_copy.data_dir / "claims.ttl"
     claims.write_text(claims.read_text().replace("obo:ECO_0000034 ;", "obo:ECO_0006018 ;", 1))
-    with pytest.raises(ValidationFailed) as caught:
-        build(project_copy, artifact)
+    error = failed_build(project_copy, artifact, good, ValidationFailed)
     assert (f"{claims}: ECO:0006018 is not in ontology/imports/eco_import.ttl;"
-            " add it to eco_terms.txt and run `crtkg imports refresh`") in caught.value.report
-    assert artifact.read_bytes() == good
+            " add it to eco_terms.txt and run `crtkg imports refresh`") in error.report
 
 
 def test_an_obo_iri_with_an_unknown_prefix_is_named(project_copy, tmp_path):
@@ -407,10 +375,8 @@ def test_an_obo_iri_with_an_unknown_prefix_is_named(project_copy, tmp_path):
     agents = project_copy.data_dir / "agents.ttl"
     agents.write_text(agents.read_text().replace("obo:BFO_0000050 kg:chc-zemun",
                                                  "obo:BFOX_0000050 kg:chc-zemun", 1))
-    with pytest.raises(ValidationFailed, match=f"{re.escape(str(agents))}: unknown prefix "
-                                               "'BFOX': not in the bioregistry"):
-        build(project_copy, artifact)
-    assert artifact.read_bytes() == good
+    failed_build(project_copy, artifact, good, ValidationFailed,
+                 match=f"{re.escape(str(agents))}: unknown prefix 'BFOX': not in the bioregistry")
 
 
 def test_publications_and_trials_link_to_their_records(store: ox.Store):

@@ -3,17 +3,15 @@ a caret and the parser's expectation in words, whether typed at the CLI or read 
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 
-from graph import publish, query, sparql_messages, sparql_text
 from graph.catalogue import read_named_query
 from graph.cli import main
 from graph.errors import SourceError
 from graph.namespaces import PREFIXES
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DECLARED = ", ".join(PREFIXES)
 
@@ -81,8 +79,3 @@ def test_a_query_file_names_file_line_and_column_and_shows_the_caret(tmp_path: P
     assert str(caught.value) == (f'{path}:4:20: SPARQL syntax error: unexpected ")"\n'
                                  "    ?x rdfs:label ?y )\n"
                                  "                     ^")
-
-
-@pytest.mark.parametrize("module", [sparql_messages, sparql_text, query, publish])
-def test_the_docstring_examples_hold(module) -> None:
-    assert doctest.testmod(module).failed == 0

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph
 
 from graph.namespaces import CRTKG, RDFS, SKOS
-from tests.conftest import ROOT, rows
+from tests.helpers import ROOT, rows
 
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "crtkg.ttl")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.query import run_query
-from tests.conftest import column, rows
+from tests.helpers import column, rows
 
 # (triple pattern as SPARQL, what it shows)
 INFERENCES = [

@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from graph.namespaces import BASE, CRTKG, GRAPHS, KG, RDFS
-from tests.conftest import rows
+from tests.helpers import rows
 
 # A browser's Accept header (Chromium's), and each RDF format by media type and by suffix.
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

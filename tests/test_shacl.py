@@ -20,7 +20,7 @@ from graph.errors import SourceError
 from graph.load import SourcePaths, Sources, load_sources
 from graph.namespaces import CRTKG, DCTERMS, FABIO, KG, OBO, PROV, RDF, RDFS, SH, XSD, shorten
 from graph.shacl import shape_results, sparql_path
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # (focus, path, value, severity, component, message): the message only where a shape gives
 # one (sh:message), as the two validators word their default messages differently.

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.namespaces import PREFIXES, sparql_prologue
-from tests.conftest import DERIVATIONS, TOTAL, TRIPLES
+from tests.helpers import DERIVATIONS, TOTAL, TRIPLES
 
 TRIAL = "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
 ECHOCRT = "CONSTRUCT { kg:echocrt ?p ?o } WHERE { kg:echocrt ?p ?o }"
