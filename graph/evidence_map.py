@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # matplotlib loads only when a map is drawn
 CELLS_QUERY = "evidence-map"
 AXES_QUERY = "evidence-map-axes"
 CELL_QUERY = "evidence-map-cell"  # what a cell links to
-FORMATS = ("svg", "png")
+MAP_FORMATS = ("svg", "png")
 
 # The strongest kind of evidence in a cell, as evidence-map.rq ranks it: colour, and the
 # words of the legend. Rank 0: studies used the modality in the role, no claim is about it.
@@ -217,8 +217,8 @@ STYLE = {
 
 def draw(emap: EvidenceMap, fmt: str, link_base: str = "/") -> bytes:
     """The map as SVG or PNG bytes; the same map gives the same bytes."""
-    if fmt not in FORMATS:
-        raise MapError(f"unknown map format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in MAP_FORMATS:
+        raise MapError(f"unknown map format {fmt!r}; choose one of: {', '.join(MAP_FORMATS)}")
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -338,7 +338,7 @@ def cell_id(cell: Cell) -> str:
 def map_format(path: Path) -> str:
     """The format a map file's suffix asks for; MapError for any other suffix."""
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
+    if fmt not in MAP_FORMATS:
         raise MapError(f"-o/--output {path}: the map is written as .svg or .png, "
                        f"not {path.suffix or 'a file without a suffix'}")
     return fmt

@@ -110,6 +110,16 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
+def full_iri(value: str) -> str:
+    """What a user typed, as an IRI where it is a CURIE of a prefix above; anything else
+    (an IRI, a wrong value) as it is, for the caller to check: the lenient inverse of
+    `shorten` (graph.identifiers.expand is the strict expansion, for checked CURIEs)."""
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value
+
+
 def term_text(term: object) -> str:
     """How a message shows a term, rdflib's or pyoxigraph's: a CURIE where a prefix fits, a
     literal quoted, "missing" for none.

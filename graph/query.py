@@ -19,7 +19,8 @@ from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
 from graph.sparql_messages import syntax_problem
 from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
-FORMATS = ("table", "json", "csv")
+# What `render` writes: a table for people, or the result formats of the same names.
+RENDER_FORMATS = ("table", "json", "csv")
 
 Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -129,8 +130,8 @@ def render(answer: Answer, fmt: str = "table", hidden: Iterable[str] = ()) -> st
     CONSTRUCT and DESCRIBE answers are Turtle whatever the format. `hidden` variables are
     left out (see graph.results.collect).
     """
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in RENDER_FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDER_FORMATS)}")
     collected = results.collect(answer, hidden=hidden)
     if collected.answers == results.TRIPLES:
         return results.write(collected, results.BY_NAME["turtle"]).decode()

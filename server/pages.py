@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from graph.catalogue import NamedQuery, shorten_all
 from graph.namespaces import BASE, GRAPHS, INFERRED_GRAPH, PREFIXES, shorten
 from graph.results import FORMATS
+from server.api import parameter_json
 from server.protocol import API_FORMATS
 
 bp = Blueprint("pages", __name__)
@@ -46,7 +46,7 @@ def index() -> str:
         "api": url_for("api.list_queries"),
         "api_formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
                         for f in API_FORMATS],
-        "parameters": {q.name: parameters(q) for q in state.examples},
+        "parameters": {q.name: [parameter_json(p) for p in q.parameters] for q in state.examples},
         # A resource's inferred values link to how the reasoner derived them.
         "explain": url_for("explain.explain_triple"),
         "inferred": str(INFERRED_GRAPH),
@@ -57,9 +57,3 @@ def index() -> str:
         endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data,
         # Inline, not <img>: links inside an SVG work only in the page's own document.
         evidence_map=drawn.inline() if (drawn := state.evidence_map.get()) else None)
-
-
-def parameters(query: NamedQuery) -> list[dict]:
-    """A named query's parameters as the page's form needs them (allowed values as CURIEs)."""
-    return [{"name": p.name, "kind": p.kind, "required": p.required,
-             "values": shorten_all(p.values)} for p in query.parameters]

@@ -39,11 +39,11 @@ def endpoint() -> Response:
                                settings.max_answer_bytes)
     if query is None:
         return describe_service()
-    return answer(query)
+    return respond(query)
 
 
-def answer(query: QueryRequest) -> Response:
-    """The answer to a query: 304 if the client has it, else from the cache or a worker."""
+def respond(query: QueryRequest) -> Response:
+    """The response to a query: 304 if the client has it, else from the cache or a worker."""
     state = current_app.extensions["crtkg"]
     etag = state.etag(query)
     matches = request.if_none_match  # weak comparison, as RFC 9110 says for If-None-Match

@@ -24,7 +24,7 @@ from graph.results import answer_kind, collect, write
 from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate
 
 
-def answer(store: ox.Store, request: QueryRequest) -> Reply | Failure:
+def reply_to(store: ox.Store, request: QueryRequest) -> Reply | Failure:
     """Run one query and write its answer in the negotiated format, or say what was wrong
     with the query (a 4xx reply), or, when the fault is not the query's, the Failure."""
     try:
@@ -61,7 +61,7 @@ def serve(artifact: str, conn: Connection) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, request))
+        conn.send(reply_to(store, request))
 
 
 def exit_with_parent(period: float = 1.0) -> None:

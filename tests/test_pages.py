@@ -14,7 +14,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from graph.catalogue import shorten_all
 from graph.namespaces import GRAPHS, PREFIXES
 from graph.results import FORMATS
 from server.protocol import API_FORMATS
@@ -131,17 +130,16 @@ def test_the_page_data_has_each_examples_parameters(app: Flask, elements: Elemen
         [(f.name, f.answers) for f in API_FORMATS]
     examples = app.extensions["crtkg"].examples
     assert set(data["parameters"]) == {q.name for q in examples}
-    for q in examples:
-        assert data["parameters"][q.name] == [
-            {"name": p.name, "kind": p.kind, "required": p.required,
-             "values": shorten_all(p.values)} for p in q.parameters], q.name
+    # The form reads each parameter as /api/queries lists it.
+    listed = {q["name"]: q["parameters"] for q in app.test_client().get("/api/queries").json}
+    assert data["parameters"] == {q.name: listed[q.name] for q in examples}
     assert data["parameters"]["findings-of-trial"] == [
-        {"name": "trial", "kind": "iri", "required": True,
+        {"name": "trial", "type": "iri", "required": True,
          "values": ["kg:prospect", "kg:echocrt"]}]
     assert data["parameters"]["trials-by-size"] == [
-        {"name": "minimum", "kind": "integer", "required": True, "values": []}]
+        {"name": "minimum", "type": "integer", "required": True}]
     assert data["parameters"]["claim-evidence"] == [
-        {"name": "evidence", "kind": "iri", "required": False,
+        {"name": "evidence", "type": "iri", "required": False,
          "values": ["obo:ECO_0000180", "obo:ECO_0001097", "obo:ECO_0006016", "obo:ECO_0000034",
                     "obo:ECO_0000204", "obo:ECO_0000006", "obo:ECO_0000000"]}]
     assert data["parameters"]["recommendations"] == []
