@@ -124,7 +124,7 @@ def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subproc
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", *args, "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "cli", *args, "--port", str(port)],
                                cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "CRTKG_ROOT": str(ROOT), **(env or {})})
     base = f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from graph.cli import main
+from cli import main
 from graph.export import EXPORT_FORMATS, export, load_graphs
 from graph.namespaces import ALL_GRAPHS, CRTKG, DERIVATIONS_GRAPH, INFERRED_GRAPH, PREFIXES
 from server import create_app

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from graph import publish, query, sparql_messages, sparql_text
 from graph.catalogue import read_named_query
-from graph.cli import main
 from graph.errors import SourceError
 from graph.namespaces import PREFIXES
 from tests.conftest import ROOT

@@ -1,4 +1,8 @@
-"""The `crtkg` command: parse arguments, call the functions that do the work, print."""
+"""The `crtkg` command: parse arguments, call the functions that do the work, print.
+
+It sits on top of both packages: `graph` does the work and `server` serves it, so the
+command can reach either without the lower layer, `graph`, importing `server`.
+"""
 
 from __future__ import annotations
 
@@ -370,7 +374,3 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
              settings.host, settings.port)
     serve(settings)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
