@@ -100,6 +100,7 @@ class Soak:
 
 def api_get(base: str, path: str, client: str, timeout: float = 30) -> tuple[int, str]:
     url = urllib.parse.urlsplit(base)
+    assert url.hostname, f"no host in {base}"
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
                                             source_address=(client, 0))
     try:
@@ -283,7 +284,7 @@ def summarise(soak: Soak, log: list[str], elapsed: float, server_exit: int, leak
     for o in good:
         if o.status == 200:
             minutes[int(o.at // 60)].append(o.seconds * 1000)
-    events = Counter()
+    events = Counter[str]()
     entries = []
     for line in log:
         try:

@@ -147,9 +147,8 @@ def read_decorators(path: Path, text: str) -> dict:
         header = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
         raise SourceError(path, f"broken `#+` header: {getattr(err, 'problem', err)}",
-                          line) from None
+                          mark.line + 1 if mark is not None else None) from None
     if not isinstance(header, dict) or not isinstance(header.get("summary"), str):
         raise SourceError(path, "the `#+` header needs a `summary:` line", 1)
     return header
@@ -164,9 +163,9 @@ def check_query(path: Path, text: str, parameters: tuple[Parameter, ...]) -> Non
         if not line.lstrip().startswith("#") and re.search(r"BOUND\s*\(\s*[?$]_", line, re.I):
             raise SourceError(path, "BOUND() of a parameter is always false in the engine; "
                                     "test it with COALESCE(expression, true)", number)
-    bound = {ox.Variable(p.variable): ox.Literal("") for p in parameters}
     try:
-        ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)
+        ox.Store().query(text, prefixes=PREFIXES, substitutions={
+            ox.Variable(p.variable): ox.Literal("") for p in parameters})
     except SyntaxError as err:
         raise sparql_syntax_error(path, text, err) from None
     except (RuntimeError, ValueError) as err:

@@ -22,7 +22,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -34,6 +34,7 @@ from graph.query import select_rows
 
 if TYPE_CHECKING:  # matplotlib loads only when a map is drawn
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 CELLS_QUERY = "evidence-map"
 AXES_QUERY = "evidence-map-axes"
@@ -167,11 +168,11 @@ def evidence_map(store: ox.Store, queries_dir: Path) -> EvidenceMap:
     found = rows(store, queries_dir, CELLS_QUERY)
     if any("role" not in r for r in found):
         roles.append(Concept(None, NO_ROLE))
-    cells = {}
+    cells: dict[tuple[str, str | None], Cell] = {}
     for r in found:
         modality = EvidenceMap.concept(tuple(modalities), r["modality"])
         role = EvidenceMap.concept(tuple(roles), r.get("role"))
-        cells[(modality.iri, role.iri)] = Cell(
+        cells[(modality.iri or "", role.iri)] = Cell(  # as grid() looks a cell up
             modality, role, studies=int(r["studies"]), claims=int(r["claims"]),
             evidence_rank=int(r["evidenceRank"]), strongest=r.get("strongest", ""),
             evidence=r.get("evidence", ""),
@@ -207,7 +208,7 @@ def in_tree_order(rows: Iterable[dict[str, str]]) -> list[Concept]:
 
 # Drawing --------------------------------------------------------------------------------
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "crtkg-evidence-map",  # ids from this salt, not random: same graph, same bytes
     "svg.fonttype": "none",  # text stays text: readable, searchable, selectable in the page
     "font.family": ["DejaVu Sans"],
@@ -262,8 +263,7 @@ def plot(figure: Figure, emap: EvidenceMap, link_base: str) -> None:
                   fontsize=8.5, linespacing=1.1)
     ax.set_yticks(range(lines), [axis_label(m, 46) for m in emap.modalities], ha="left")
     # Left-aligned row labels, so a narrower technique's indent shows: pad by the widest.
-    widest = max(t.get_window_extent(figure.canvas.get_renderer()).width
-                 for t in ax.get_yticklabels())
+    widest = max(t.get_window_extent().width for t in ax.get_yticklabels())  # Agg's renderer
     ax.tick_params(axis="y", pad=widest * 72 / figure.dpi + 6)
 
     biggest = max([c.weight for c in emap.cells.values()] or [1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -82,10 +83,11 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
     graphs = load_graphs(artifact, infer, derivations)
     if not snomed:
         graphs = [without_snomed(g) for g in graphs]
+    target: Graph
     if keeps_graphs:
-        target: Graph = Dataset()
+        target = dataset = Dataset()
         for named in graphs:
-            copy = target.graph(named.identifier)
+            copy = dataset.graph(named.identifier)
             copy += named
     else:
         target = Graph(bind_namespaces="none")
@@ -93,7 +95,7 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
             target += named
     prefixes = _prefixes(snomed)
     _bind(target, prefixes)
-    options = {"context": prefixes, "auto_compact": True} if fmt == "jsonld" else {}
+    options: dict[str, Any] = {"context": prefixes, "auto_compact": True} if fmt == "jsonld" else {}
     return target.serialize(format=serializer, encoding="utf-8", **options)
 
 

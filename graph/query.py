@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -62,7 +62,7 @@ MAX_NESTING = 200  # deeper brackets overflow the engine's parser and crash its 
 def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None,
-              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+              substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
               base_iri: str | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
@@ -91,8 +91,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     else:  # the union of the graphs, and the same graphs by name; not the derivations
         dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
-        return store.query(query, prefixes=PREFIXES, substitutions=substitutions,
-                           base_iri=base_iri, **dataset)
+        return store.query(query, prefixes=PREFIXES, base_iri=base_iri, **dataset,
+                           substitutions=None if substitutions is None else dict(substitutions))
     except SyntaxError as err:
         raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:
@@ -106,11 +106,17 @@ def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
 def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode | ox.Literal |
                                                                   ox.BlankNode]]]:
     """The variables and rows of a SELECT answer (a row maps bound variables to terms)."""
+    found = solutions(answer)
+    names = [v.value for v in found.variables]
+    rows = [{n: s[n] for n in names if s[n] is not None} for s in found]
+    return names, rows
+
+
+def solutions(answer: Answer) -> ox.QuerySolutions:
+    """A SELECT query's answer, as such; QueryError for the answer of another kind of query."""
     if not isinstance(answer, ox.QuerySolutions):
         raise QueryError("not a SELECT query")
-    names = [v.value for v in answer.variables]
-    rows = [{n: s[n] for n in names if s[n] is not None} for s in answer]
-    return names, rows
+    return answer
 
 
 def short(term: object) -> str:

@@ -11,44 +11,25 @@ import hashlib
 import logging
 import secrets
 import signal
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pyoxigraph as ox
 from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graph import __version__
 from graph.artifact import open_store, read_header, require_artifact
-from graph.catalogue import NamedQuery, load_catalogue
+from graph.catalogue import load_catalogue
 from graph.sparql_messages import KnownIris
-from server.description import Statistics, count
+from server.description import count
 from server.evidence_map import LazyMap
 from server.logs import configure, log_requests
 from server.pool import ClientLimits, QueryPool, WorkerFailed
-from server.protocol import HttpError, QueryRequest, error_text
+from server.protocol import HttpError, error_text
 from server.settings import Settings
-from server.sparql import WARNING_HEADER, AnswerCache, etag_for
-
-
-@dataclass
-class State:
-    """What every request reads: set up once per application, never changed while serving."""
-
-    settings: Settings
-    pool: QueryPool
-    cache: AnswerCache
-    statistics: Statistics
-    examples: list[NamedQuery]
-    graph_tag: str  # identifies the served graph: the build's sources digest
-    page_tag: str  # the graph and the pages' own code: an upgrade changes pages' ETags
-    store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
-    known_iris: KnownIris  # to warn of a query's crtkg: and kg: IRIs that the graph lacks
-    evidence_map: LazyMap  # drawn from `store` when first asked for (matplotlib is slow to load)
-
-    def etag(self, query: QueryRequest) -> str:
-        return etag_for(self.graph_tag, query)
+from server.sparql import WARNING_HEADER, AnswerCache
+from server.state import EXTENSION, AppState, app_state
 
 
 def create_app(settings: Settings) -> Flask:
@@ -62,7 +43,7 @@ def create_app(settings: Settings) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
     tag = graph_tag(pool.artifact)
-    app.extensions["crtkg"] = State(  # all read from the pool's own copy of the artifact
+    app.extensions[EXTENSION] = AppState(  # all read from the pool's own copy of the artifact
         settings=settings, pool=pool,
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
         statistics=count(store), examples=examples,
@@ -159,8 +140,9 @@ def serve(settings: Settings) -> None:
     app = create_app(settings)
     # Behind a reverse proxy every request comes from its address: trust its
     # X-Forwarded-For (and only its) to name the client the fairness limits count.
-    proxy = ({"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
-              "trusted_proxy_headers": {"x-forwarded-for"}} if settings.trusted_proxy else {})
+    proxy: dict[str, Any] = (  # waitress's options, each of its own type
+        {"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
+         "trusted_proxy_headers": {"x-forwarded-for"}} if settings.trusted_proxy else {})
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=settings.max_request_bytes, ident="crtkg",
@@ -168,4 +150,4 @@ def serve(settings: Settings) -> None:
                        max_request_header_size=settings.max_request_bytes + 65536,
                        clear_untrusted_proxy_headers=True, **proxy)
     finally:
-        app.extensions["crtkg"].pool.close()
+        app_state(app).pool.close()

@@ -4,7 +4,7 @@ generated from the query files) and /api/ renders that description for people.""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from graph import __version__
 from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
@@ -12,6 +12,7 @@ from graph.identifiers import IRI_PATTERN
 from graph.sparql_messages import unknown_name
 from server.protocol import HttpError, QueryRequest
 from server.sparql import boolean, respond
+from server.state import app_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,7 +37,7 @@ def run(name: str) -> Response:
         substitutions = query.bind(given)
     except ParameterError as err:
         raise HttpError(400, str(err)) from None
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     return respond(QueryRequest(
         query=query.text, infer=boolean(request.args, "infer"),
         accept=request.headers.get("Accept", "*/*"),
@@ -57,7 +58,7 @@ def docs() -> str:
 
 
 def catalogue() -> dict[str, NamedQuery]:
-    return {q.name: q for q in current_app.extensions["crtkg"].examples}
+    return {q.name: q for q in app_state().examples}
 
 
 def query_json(query: NamedQuery) -> dict:

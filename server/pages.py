@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from graph.namespaces import BASE, GRAPHS, INFERRED_GRAPH, PREFIXES, shorten
 from graph.results import FORMATS
 from server.api import parameter_json
 from server.protocol import API_FORMATS
+from server.state import app_state
 
 bp = Blueprint("pages", __name__)
 
@@ -27,7 +28,7 @@ GRAPH_NOTES = {
 
 @bp.route("/")
 def index() -> str:
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     stats = state.statistics
     order = {str(iri): i for i, iri in enumerate(GRAPHS.values())}
     graphs = [(stats.graph_names[iri], iri, n, GRAPH_NOTES.get(stats.graph_names[iri], ""))

@@ -27,6 +27,7 @@ from graph.load import SourcePaths
 from graph.query import run_query, select_rows, short
 from server import create_app
 from server.settings import Settings
+from server.state import app_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +82,7 @@ def app(built: BuildSummary) -> Iterator[Flask]:
                                  timeout=2.0, max_rows=50)
     application = create_app(settings)
     yield application
-    application.extensions["crtkg"].pool.close()
+    app_state(application).pool.close()
 
 
 @pytest.fixture
@@ -141,6 +142,7 @@ def sparql_get(base: str, query: str, client: str = "127.0.0.1", timeout: float 
     """GET a query from `base`, as the client at address `client` (any 127.x.y.z reaches a
     server on 127.0.0.1): the status, headers and body."""
     url = urllib.parse.urlsplit(base)
+    assert url.hostname, f"no host in {base}"
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
                                             source_address=(client, 0))
     try:
@@ -156,9 +158,11 @@ def log_lines(process: subprocess.Popen) -> list[str]:
     """The lines of a started server's stderr (its log), read as they come by a thread:
     the list grows while the server runs."""
     lines: list[str] = []
+    stderr = process.stderr
+    assert stderr is not None, "the server was started without stderr=PIPE"
 
     def read() -> None:
-        for line in process.stderr:
+        for line in stderr:
             lines.append(line.rstrip("\n"))
 
     threading.Thread(target=read, daemon=True).start()
@@ -169,7 +173,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"crtkg serve exited: {process.stderr.read()}")
+            raise RuntimeError(f"crtkg serve exited: {process.stderr and process.stderr.read()}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

@@ -16,6 +16,7 @@ from graph.export import EXPORT_FORMATS, export, load_graphs
 from graph.namespaces import ALL_GRAPHS, CRTKG, DERIVATIONS_GRAPH, INFERRED_GRAPH, PREFIXES
 from server import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import ROOT
 
 PARSE_AS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
@@ -104,7 +105,7 @@ def whole_client(built) -> Iterator[FlaskClient]:
                                  timeout=60.0, max_rows=100_000)
     application = create_app(settings)
     yield application.test_client()
-    application.extensions["crtkg"].pool.close()
+    app_state(application).pool.close()
 
 
 def ground_and_blank(graph: Graph) -> tuple[set, Graph]:

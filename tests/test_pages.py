@@ -17,6 +17,7 @@ from markupsafe import escape
 from graph.namespaces import GRAPHS, PREFIXES
 from graph.results import FORMATS
 from server.protocol import API_FORMATS
+from server.state import app_state
 
 # Elements that make a browser fetch something, and the attribute that says from where.
 FETCHING = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
@@ -67,7 +68,7 @@ def elements(page: str) -> Elements:
 
 
 def test_every_named_query_is_offered(app: Flask, page: str, elements: Elements) -> None:
-    examples = app.extensions["crtkg"].examples
+    examples = app_state(app).examples
     assert {q.name for q in examples} >= {"recommendations", "radiation-modalities"}
     for q in examples:
         assert str(escape(q.summary)) in page
@@ -77,7 +78,7 @@ def test_every_named_query_is_offered(app: Flask, page: str, elements: Elements)
 
 
 def test_the_dataset_is_described_with_its_counts(app: Flask, page: str) -> None:
-    stats = app.extensions["crtkg"].statistics
+    stats = app_state(app).statistics
     assert set(stats.graphs) == {str(iri) for iri in GRAPHS.values()}
     for iri, triples in stats.graphs.items():
         name = stats.graph_names[iri]
@@ -128,7 +129,7 @@ def test_the_page_data_has_each_examples_parameters(app: Flask, elements: Elemen
     assert data["api"] == "/api/queries"
     assert [(f["name"], f["answers"]) for f in data["api_formats"]] == \
         [(f.name, f.answers) for f in API_FORMATS]
-    examples = app.extensions["crtkg"].examples
+    examples = app_state(app).examples
     assert set(data["parameters"]) == {q.name for q in examples}
     # The form reads each parameter as /api/queries lists it.
     listed = {q["name"]: q["parameters"] for q in app.test_client().get("/api/queries").json}
@@ -178,7 +179,7 @@ def test_nothing_is_fetched_off_site(client: FlaskClient, elements: Elements) ->
 
 def test_data_in_the_page_is_escaped(app: Flask) -> None:
     """A summary or query text with markup in it stays text."""
-    state = app.extensions["crtkg"]
+    state = app_state(app)
     original = state.examples
     evil = replace(original[0], name="evil", summary="<script>alert(1)</script>",
                    text="SELECT * { ?s ?p '</script><script>alert(2)</script>' }")
