@@ -14,14 +14,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from graph.artifact import build, open_store
 from graph.load import SourcePaths, default_root
 from graph.namespaces import sparql_prologue
-from graph.query import run_query
+from graph.query import run_query, solutions
 
 QUERIES = {
     "recommendations (2-hop join)": (default_root() / "queries" / "recommendations.rq").read_text(),
@@ -37,6 +39,14 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
         action()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def oxigraph_rows(store: ox.Store, query: str) -> list:
+    return list(solutions(run_query(store, query)))
+
+
+def rdflib_rows(dataset: Dataset, query: str) -> list:
+    return list(dataset.query(query))
 
 
 def main() -> None:
@@ -60,8 +70,8 @@ def main() -> None:
         rdflib_data.parse(artifact, format="nquads")
         prologue = sparql_prologue()
         for name, query in QUERIES.items():
-            ox_s = median_seconds(lambda q=query: list(run_query(store, q)), runs * 20)
-            rdf_s = median_seconds(lambda q=query: list(rdflib_data.query(prologue + q)), runs)
+            ox_s = median_seconds(partial(oxigraph_rows, store, query), runs * 20)
+            rdf_s = median_seconds(partial(rdflib_rows, rdflib_data, prologue + query), runs)
             print(f"query {name:<32} pyoxigraph {ox_s * 1000:8.2f} ms   "
                   f"rdflib {rdf_s * 1000:8.1f} ms   ratio {rdf_s / ox_s:6.0f}x")
 

@@ -32,6 +32,7 @@ from graph.artifact import open_store  # noqa: E402
 from graph.namespaces import ALL_GRAPHS, BASE  # noqa: E402
 from server import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from server.state import app_state  # noqa: E402
 
 PAGES = {"trial": "id/echocrt", "claim": "id/rec-echo-patient-selection",
          "modality": "id/echocardiography", "class": "ontology/ImagingModality",
@@ -50,12 +51,15 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
 
 
 def engine(store: ox.Store, iri: str) -> Callable[[], object]:
-    union = [ox.NamedNode(str(g)) for g in ALL_GRAPHS]
+    union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(str(g)) for g in ALL_GRAPHS]
 
     def ask() -> object:
-        described = list(store.query(f"DESCRIBE <{iri}>", default_graph=union))
-        incoming = list(store.query(f"SELECT ?s ?p {{ ?s ?p <{iri}> }}", default_graph=union))
-        return described, incoming
+        described = store.query(f"DESCRIBE <{iri}>", default_graph=union)
+        incoming = store.query(f"SELECT ?s ?p {{ ?s ?p <{iri}> }}", default_graph=union)
+        assert isinstance(described, ox.QueryTriples)
+        assert isinstance(incoming, ox.QuerySolutions)
+        return list(described), list(incoming)
     return ask
 
 
@@ -75,7 +79,7 @@ def measure(artifact: Path, repeat: int) -> list[dict]:
                 rows.append({"page": name, "format": accept, "ms": median_ms(get, repeat),
                              "engine_ms": bare})
     finally:
-        app.extensions["crtkg"].pool.close()
+        app_state(app).pool.close()
     return rows
 
 

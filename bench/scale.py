@@ -227,7 +227,7 @@ def write_root(root: Path, studies: int, seed: int) -> None:
 def crtkg_command() -> list[str]:
     """This interpreter's crtkg: the console script beside it, else the module."""
     script = Path(sys.executable).with_name("crtkg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "graph.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 def build_scaled(root: Path, studies: int, seed: int) -> tuple[Path, str]:

@@ -40,6 +40,7 @@ import servers
 import wrk
 
 from graph.namespaces import sparql_prologue
+from graph.query import solutions
 
 PROJECT = Path(__file__).resolve().parent.parent
 OURS = ("ours", "ours-nocache", "ours-new")  # crtkg serve: cache on, off, and new queries
@@ -170,7 +171,7 @@ def reference_rows(dataset: Dataset) -> None:
     store = ox.Store()
     store.bulk_load(path=str(dataset.artifact), format=ox.RdfFormat.N_QUADS)
     for name, text in {**dataset.queries, "graph counts": GRAPH_COUNTS}.items():
-        answer = store.query(text, use_default_graph_as_union=True)
+        answer = solutions(store.query(text, use_default_graph_as_union=True))
         names = [v.value for v in answer.variables]
         dataset.expected[name] = Counter(
             tuple(None if s[v] is None else s[v].value for v in names) for s in answer)

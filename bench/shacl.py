@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 from pyshacl import validate as pyshacl_validate  # noqa: E402 (the project, from its checkout)
+from scale import write_root  # noqa: E402
 
-from bench.scale import write_root  # noqa: E402
 from graph.checks import checked_store  # noqa: E402
 from graph.load import SourcePaths, load_sources  # noqa: E402
 from graph.shacl import shape_results  # noqa: E402

@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 import http.client  # noqa: E402
 
+from werkzeug.datastructures import Headers  # noqa: E402
+
 from graph.catalogue import load_catalogue  # noqa: E402
 from tests.helpers import log_lines, sparql_get, start_server  # noqa: E402
 
@@ -100,6 +102,7 @@ class Soak:
 
 def api_get(base: str, path: str, client: str, timeout: float = 30) -> tuple[int, str]:
     url = urllib.parse.urlsplit(base)
+    assert url.hostname, f"no host in {base}"
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
                                             source_address=(client, 0))
     try:
@@ -223,7 +226,7 @@ def run(args: argparse.Namespace) -> dict:
             try:
                 status, headers, body = sparql_get(base, query, client, timeout=60)
             except OSError as err:  # e.g. the connection reset
-                status, headers, body = 0, {}, repr(err)
+                status, headers, body = 0, Headers(), repr(err)
             soak.record(Outcome(kind, client, status, time.monotonic() - sent, sent - started,
                                 body=body[:300] if status >= 500 or status == 0 else ""))
             time.sleep(float(headers.get("Retry-After", 0)) if status == 429 else 0.5)
@@ -295,7 +298,7 @@ def summarise(soak: Soak, log: list[str], elapsed: float, server_exit: int, leak
     for o in good:
         if o.status == 200:
             minutes[int(o.at // 60)].append(o.seconds * 1000)
-    events = Counter()
+    events = Counter[str]()
     entries = []
     for line in log:
         try:

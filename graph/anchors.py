@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal, Node, URIRef
+from rdflib import Graph, Literal, Node, URIRef
 
 from graph.errors import Problem, SourceError
 from graph.files import read_source, write_atomically
 from graph.load import SourcePaths, Sources, parse_file, statement_lines
-from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, shorten, term_text
+from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF, in_order, shorten, term_text
 
 ANCHORS_FILE = "anchors.ttl"  # in graph/data/, beside the claims
 CONTEXT = 32  # characters of oa:prefix and oa:suffix, where the text has them
@@ -56,6 +56,14 @@ def stored_text_file(texts_dir: Path, document: Node) -> Path | None:
         return None
     path = texts_dir / f"{str(document).removeprefix(str(KG))}.txt"
     return path if path.is_file() else None
+
+
+def quoted_from(graph: Graph) -> Iterator[tuple[URIRef, URIRef]]:
+    """Each claim quoted from a document, with the document: IRIs both, as an anchor needs
+    (it is named after its claim, and only a document of ours has a stored text)."""
+    for claim, document in graph.subject_objects(PROV.wasQuotedFrom):
+        if isinstance(claim, URIRef) and isinstance(document, URIRef):
+            yield claim, document
 
 
 def read_stored_text(path: Path) -> str:
@@ -92,7 +100,7 @@ def text_anchors(paths: SourcePaths) -> Iterator[TextAnchor]:
             continue
         parsed = parse_file(path)
         graph, lines = parsed.graph(), statement_lines(parsed)
-        for claim, document in graph.subject_objects(PROV.wasQuotedFrom):
+        for claim, document in quoted_from(graph):
             text_file = stored_text_file(paths.texts_dir, document)
             quote = graph.value(claim, CRTKG.quote)
             if text_file is None or quote is None:
@@ -146,11 +154,11 @@ def anchor_problems(sources: Sources, texts_dir: Path) -> list[Problem]:
     the words at start..end, the prefix just before, the suffix just after."""
     problems = []
     texts: dict[Path, str] = {}  # each stored text read once, not once per claim
-    for claim, document in sorted(sources.data.subject_objects(PROV.wasQuotedFrom)):
+    for claim, document in sorted(quoted_from(sources.data)):
         text_file = stored_text_file(texts_dir, document)
         if text_file is None:
             continue
-        anchors = sorted(sources.data.objects(claim, CRTKG.textAnchor))
+        anchors = in_order(sources.data.objects(claim, CRTKG.textAnchor))
         if not anchors:
             problems.append(Problem(
                 *sources.location(claim), shorten(claim),
@@ -194,7 +202,7 @@ class AnchorCheck:
         return problems + self.quote_problems(quote) + self.position_problems(quote, position)
 
     def selector(self, kind: URIRef) -> Node | None:
-        return next((s for s in sorted(self.sources.data.objects(self.anchor, OA.hasSelector))
+        return next((s for s in in_order(self.sources.data.objects(self.anchor, OA.hasSelector))
                      if (s, RDF.type, kind) in self.sources.data), None)
 
     def string(self, node: Node, prop: URIRef) -> str:

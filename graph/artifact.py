@@ -113,8 +113,9 @@ def _build(paths: SourcePaths, artifact: Path, digest: str, reasoner: str) -> Bu
     inference = reason({ONTOLOGY_GRAPH: sources.ontology, IMPORTS_GRAPH: sources.imports,
                         DATA_GRAPH: sources.data}, reasoner, sources.triples)
     listed = sources.triples
-    graphs = {"ontology": listed[ONTOLOGY_GRAPH], "imports": listed[IMPORTS_GRAPH],
-              "data": listed[DATA_GRAPH], "mappings": mappings, "inferred": inference.graph}
+    graphs: dict[str, Iterable[Triple]] = {
+        "ontology": listed[ONTOLOGY_GRAPH], "imports": listed[IMPORTS_GRAPH],
+        "data": listed[DATA_GRAPH], "mappings": mappings, "inferred": inference.graph}
     lines, counts = canonical_nquads(graphs, inference.closure)
     summary = BuildSummary(artifact, digest, counts, inference.trimmed, reasoner=reasoner)
     write_artifact(artifact, lines, summary)
@@ -146,7 +147,10 @@ def write_artifact(artifact: Path, lines: list[str], summary: BuildSummary) -> N
 
 def read_header(artifact: Path) -> BuildSummary | None:
     """The summary recorded in an artifact's header, or None if it has none."""
-    digest, triples, trimmed, reasoner = None, {}, Counter(), None
+    digest: str | None = None
+    reasoner: str | None = None
+    triples: dict[str, int] = {}
+    trimmed = Counter[str]()
     with artifact.open(encoding="utf-8") as lines:
         if lines.readline().rstrip("\n") != HEADER:
             return None

@@ -35,10 +35,10 @@ import yaml
 from graph.errors import QueryError, SourceError
 from graph.files import read_source
 from graph.identifiers import IRI_PATTERN
-from graph.namespaces import PREFIXES, shorten
+from graph.namespaces import PREFIXES, full_iri, shorten
 from graph.query import Answer, run_query, sparql_syntax_error
 
-HEADER = "#+"
+DECORATOR = "#+"  # starts each line of the header: grlc calls them decorators
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # ?_name or ?__name, then an optional _type: iri, integer, a language tag, or prefix_datatype.
 PARAMETER = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z][\w-]*))?\b")
@@ -63,7 +63,7 @@ class Parameter:
         """The RDF term for a value given as text; ParameterError if it does not fit."""
         given = value
         if self.kind == "iri":
-            value = expand(value)
+            value = full_iri(value)
         if self.values and value not in self.values:
             raise ParameterError(f"parameter {self.name}={given!r} is not one of the allowed "
                                  f"values: {', '.join(shorten_all(self.values))}")
@@ -113,14 +113,6 @@ class NamedQuery:
         return run_query(store, self.text, infer, substitutions=self.bind(given or {}))
 
 
-def expand(value: str) -> str:
-    """A CURIE of the project's prefixes as a full IRI; anything else as it is."""
-    prefix, _, local = value.partition(":")
-    if prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return value
-
-
 def shorten_all(values: tuple[str, ...]) -> list[str]:
     """Values as users type them: CURIEs where a project prefix fits, else unchanged."""
     return [c if not (c := shorten(v)).startswith("<") else v for v in values]
@@ -133,7 +125,7 @@ def load_catalogue(folder: Path) -> list[NamedQuery]:
 
 def read_named_query(path: Path) -> NamedQuery:
     text = read_source(path, "query file")
-    header = read_header(path, text)
+    header = read_decorators(path, text)
     parameters = read_parameters(path, text, header)
     check_query(path, text, parameters)
     return NamedQuery(name=path.stem, summary=header["summary"].strip(), text=text, path=path,
@@ -142,19 +134,19 @@ def read_named_query(path: Path) -> NamedQuery:
                       parameters=parameters)
 
 
-def read_header(path: Path, text: str) -> dict:
+def read_decorators(path: Path, text: str) -> dict:
+    """The file's leading `#+` lines, read as YAML: a mapping with a `summary:` at least."""
     lines = []
     for line in text.splitlines():
-        if not line.startswith(HEADER):
+        if not line.startswith(DECORATOR):
             break
-        lines.append(line[len(HEADER):].removeprefix(" "))
+        lines.append(line[len(DECORATOR):].removeprefix(" "))
     try:
         header = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
         raise SourceError(path, f"broken `#+` header: {getattr(err, 'problem', err)}",
-                          line) from None
+                          mark.line + 1 if mark is not None else None) from None
     if not isinstance(header, dict) or not isinstance(header.get("summary"), str):
         raise SourceError(path, "the `#+` header needs a `summary:` line", 1)
     return header
@@ -169,9 +161,9 @@ def check_query(path: Path, text: str, parameters: tuple[Parameter, ...]) -> Non
         if not line.lstrip().startswith("#") and re.search(r"BOUND\s*\(\s*[?$]_", line, re.I):
             raise SourceError(path, "BOUND() of a parameter is always false in the engine; "
                                     "test it with COALESCE(expression, true)", number)
-    bound = {ox.Variable(p.variable): ox.Literal("") for p in parameters}
     try:
-        ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)
+        ox.Store().query(text, prefixes=PREFIXES, substitutions={
+            ox.Variable(p.variable): ox.Literal("") for p in parameters})
     except SyntaxError as err:
         raise sparql_syntax_error(path, text, err) from None
     except (RuntimeError, ValueError) as err:
@@ -197,7 +189,7 @@ def read_parameters(path: Path, text: str, header: dict) -> tuple[Parameter, ...
                 raise SourceError(path, f"`enumerate:` names {name!r}, which is not a parameter "
                                         f"with a list of values; parameters: {', '.join(found)}")
             p = found[name]
-            allowed = tuple(expand(str(v)) if p.kind == "iri" else str(v) for v in values)
+            allowed = tuple(full_iri(str(v)) if p.kind == "iri" else str(v) for v in values)
             found[name] = Parameter(p.name, p.variable, p.kind, p.required, p.language,
                                     p.datatype, allowed)
     return tuple(found.values())

@@ -84,9 +84,8 @@ def _solutions(store: ox.Store, check: Check) -> tuple[ox.QuerySolutions, bool]:
         solutions = store.query(check.text, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as err:
         raise sparql_syntax_error(check.path, check.text, err) from None
-    variables = ({v.value for v in solutions.variables}
-                 if isinstance(solutions, ox.QuerySolutions) else set())
-    if not set(REQUIRED) <= variables:
+    if not (isinstance(solutions, ox.QuerySolutions)
+            and set(REQUIRED) <= (variables := {v.value for v in solutions.variables})):
         raise SourceError(check.path, "a check must be a SELECT of ?focus and ?message "
                                       "(and optionally ?value)")
     return solutions, "value" in variables

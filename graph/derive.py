@@ -19,7 +19,7 @@ earlier round: the derivations are well founded, and a proof tree never loops.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -27,7 +27,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
 from graph.errors import ReasoningFailed
-from graph.namespaces import INFERRED_GRAPH, OWL, RDF, RDFS
+from graph.namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, shorten
 from graph.reason import trivial_kind
 from graph.rules import (
     EQCLASS,
@@ -247,9 +247,10 @@ def _scm_equivalent(index: Index, triple: Triple) -> Iterator[Fired]:
         yield (b, sub, a), rule, (triple,)
 
 
-SCHEMA_RULES = {SUBCLASS: _scm_subclass, SUBPROP: _scm_subproperty,
-                RDFS.domain: _scm_domain_or_range, RDFS.range: _scm_domain_or_range,
-                EQCLASS: _scm_equivalent, EQPROP: _scm_equivalent}
+SCHEMA_RULES: dict[Node, Callable[[Index, Triple], Iterator[Fired]]] = {
+    SUBCLASS: _scm_subclass, SUBPROP: _scm_subproperty,
+    RDFS.domain: _scm_domain_or_range, RDFS.range: _scm_domain_or_range,
+    EQCLASS: _scm_equivalent, EQPROP: _scm_equivalent}
 
 
 def _named(*terms: Node) -> bool:
@@ -274,10 +275,10 @@ def check_consistency(rules: RuleSet, index: Index, closure: Closure) -> None:
                                [(x, RDF.type, OWL.Nothing)]))
     for prop, axiom in sorted(rules.functional.items()):
         messages += _functional_clashes(closure, index, prop, axiom)
-    ill_typed = (t for t in closure.origin if isinstance(t[2], Literal) and t[2].ill_typed)
+    ill_typed = [(s, p, o) for s, p, o in closure.origin if isinstance(o, Literal) and o.ill_typed]
     for s, p, value in sorted(ill_typed, key=str):  # sorting only these, not every triple
         messages.append(f"{render(s)} {render(p)} {render(value)}: the literal is not a "
-                        f"valid {render(value.datatype)} (dt-not-type)")
+                        f"valid {shorten(str(value.datatype))} (dt-not-type)")
     if messages:
         raise ReasoningFailed(messages)
 

@@ -22,7 +22,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -34,11 +34,12 @@ from graph.query import select_rows
 
 if TYPE_CHECKING:  # matplotlib loads only when a map is drawn
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 CELLS_QUERY = "evidence-map"
 AXES_QUERY = "evidence-map-axes"
 CELL_QUERY = "evidence-map-cell"  # what a cell links to
-FORMATS = ("svg", "png")
+MAP_FORMATS = ("svg", "png")
 
 # The strongest kind of evidence in a cell, as evidence-map.rq ranks it: colour, and the
 # words of the legend. Rank 0: studies used the modality in the role, no claim is about it.
@@ -167,11 +168,11 @@ def evidence_map(store: ox.Store, queries_dir: Path) -> EvidenceMap:
     found = rows(store, queries_dir, CELLS_QUERY)
     if any("role" not in r for r in found):
         roles.append(Concept(None, NO_ROLE))
-    cells = {}
+    cells: dict[tuple[str, str | None], Cell] = {}
     for r in found:
         modality = EvidenceMap.concept(tuple(modalities), r["modality"])
         role = EvidenceMap.concept(tuple(roles), r.get("role"))
-        cells[(modality.iri, role.iri)] = Cell(
+        cells[(modality.iri or "", role.iri)] = Cell(  # as grid() looks a cell up
             modality, role, studies=int(r["studies"]), claims=int(r["claims"]),
             evidence_rank=int(r["evidenceRank"]), strongest=r.get("strongest", ""),
             evidence=r.get("evidence", ""),
@@ -207,7 +208,7 @@ def in_tree_order(rows: Iterable[dict[str, str]]) -> list[Concept]:
 
 # Drawing --------------------------------------------------------------------------------
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "crtkg-evidence-map",  # ids from this salt, not random: same graph, same bytes
     "svg.fonttype": "none",  # text stays text: readable, searchable, selectable in the page
     "font.family": ["DejaVu Sans"],
@@ -217,8 +218,8 @@ STYLE = {
 
 def draw(emap: EvidenceMap, fmt: str, link_base: str = "/") -> bytes:
     """The map as SVG or PNG bytes; the same map gives the same bytes."""
-    if fmt not in FORMATS:
-        raise MapError(f"unknown map format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in MAP_FORMATS:
+        raise MapError(f"unknown map format {fmt!r}; choose one of: {', '.join(MAP_FORMATS)}")
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -262,8 +263,7 @@ def plot(figure: Figure, emap: EvidenceMap, link_base: str) -> None:
                   fontsize=8.5, linespacing=1.1)
     ax.set_yticks(range(lines), [axis_label(m, 46) for m in emap.modalities], ha="left")
     # Left-aligned row labels, so a narrower technique's indent shows: pad by the widest.
-    widest = max(t.get_window_extent(figure.canvas.get_renderer()).width
-                 for t in ax.get_yticklabels())
+    widest = max(t.get_window_extent().width for t in ax.get_yticklabels())  # Agg's renderer
     ax.tick_params(axis="y", pad=widest * 72 / figure.dpi + 6)
 
     biggest = max([c.weight for c in emap.cells.values()] or [1])
@@ -338,7 +338,7 @@ def cell_id(cell: Cell) -> str:
 def map_format(path: Path) -> str:
     """The format a map file's suffix asks for; MapError for any other suffix."""
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
+    if fmt not in MAP_FORMATS:
         raise MapError(f"-o/--output {path}: the map is written as .svg or .png, "
                        f"not {path.suffix or 'a file without a suffix'}")
     return fmt

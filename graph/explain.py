@@ -34,6 +34,7 @@ from graph.namespaces import (
     XSD,
     shorten,
 )
+from graph.query import solutions
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 WIDTH = 100  # columns of the printed tree
@@ -204,7 +205,10 @@ class _Reader:
         self.labels: dict[Term, str] = {}
 
     def graph_of(self, triple: tuple[Term, Term, Term]) -> ox.NamedNode | None:
-        graphs = {q.graph_name for q in self.store.quads_for_pattern(*triple, None)}
+        s, p, o = triple
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+            return None  # no triple has a literal subject, or a predicate that is not an IRI
+        graphs = {q.graph_name for q in self.store.quads_for_pattern(s, p, o, None)}
         for name in ALL_GRAPHS:  # asserted graphs first: an asserted triple is a leaf
             if _node(name) in graphs:
                 return _node(name)
@@ -236,7 +240,7 @@ class _Reader:
             prefixes=PREFIXES, named_graphs=[_node(DERIVATIONS_GRAPH)],
             substitutions={ox.Variable("s"): s, ox.Variable("p"): p, ox.Variable("o"): o})
         ways: dict[str, tuple[str, list]] = {}
-        for row in found:
+        for row in solutions(found):
             _, premises = ways.setdefault(row["d"].value, (row["rule"].value, []))
             premises.append((row["ps"], row["pp"], row["po"]))
         # Facts before axioms, facts as a path from the conclusion's subject (a chain's
@@ -250,6 +254,8 @@ class _Reader:
 
     def claim_of(self, subject: Term) -> tuple[str | None, str | None]:
         """The quote and source of a claim asserted in graph:data (else None, None)."""
+        if isinstance(subject, ox.Literal):
+            return None, None
         data = _node(DATA_GRAPH)
         quote = self.value(subject, CRTKG.quote, data)
         if quote is None and not any(self.store.quads_for_pattern(
@@ -262,9 +268,11 @@ class _Reader:
                 self.term(source) if source is not None else None)
 
     def value(self, s: Term, p: object, graph: ox.NamedNode | None = None) -> Term | None:
-        for quad in self.store.quads_for_pattern(s, _node(p), None, graph):
-            return quad.object
-        return None
+        """The first value of `s p` (none for a literal `s`; RDF-star triples aside)."""
+        if isinstance(s, ox.Literal):
+            return None
+        return next((q.object for q in self.store.quads_for_pattern(s, _node(p), None, graph)
+                     if not isinstance(q.object, ox.Triple)), None)
 
     # --- words ---
 
@@ -280,7 +288,8 @@ class _Reader:
         if isinstance(term, ox.BlankNode):
             return self.describe(term, words=True)
         labels = sorted((q.object for q in self.store.quads_for_pattern(
-            term, _node(RDFS.label), None, None)), key=lambda t: (t.language != "en", t.value))
+            term, _node(RDFS.label), None, None) if isinstance(q.object, ox.Literal)),
+            key=lambda t: (t.language != "en", t.value))
         return labels[0].value if labels else shorten(term.value)
 
     def term(self, term: Term) -> str:
@@ -326,7 +335,8 @@ class _Reader:
     def _list(self, node: Term) -> list[Term] | None:
         if self.value(node, RDF.first) is None:
             return None
-        items, cell = [], node
+        items: list[Term] = []
+        cell: Term | None = node
         while cell is not None and cell != _node(RDF.nil) and len(items) < 100:
             first = self.value(cell, RDF.first)
             if first is None:

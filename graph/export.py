@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -15,7 +16,7 @@ from graph.mappings import read_mapping_set, sssom_graph, write_tsv
 from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, DERIVATIONS_GRAPH, PREFIXES
 
 # format name -> (rdflib serializer, keeps named graphs)
-FORMATS: dict[str, tuple[str, bool]] = {
+EXPORT_FORMATS: dict[str, tuple[str, bool]] = {
     "turtle": ("turtle", False),
     "nt": ("nt", False),
     "jsonld": ("json-ld", False),
@@ -75,17 +76,18 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
     TriG and N-Quads keep them apart. `infer=False` leaves the inferred graph out;
     `derivations=True` adds graph:derivations; `snomed=False` leaves out SNOMED CT, which
     may need a licence to redistribute."""
-    if fmt not in FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise CrtkgError(f"unknown export format {fmt!r}; valid formats: "
-                         f"{', '.join([*FORMATS, *MAPPING_FORMATS])}")
-    serializer, keeps_graphs = FORMATS[fmt]
+                         f"{', '.join([*EXPORT_FORMATS, *MAPPING_FORMATS])}")
+    serializer, keeps_graphs = EXPORT_FORMATS[fmt]
     graphs = load_graphs(artifact, infer, derivations)
     if not snomed:
         graphs = [without_snomed(g) for g in graphs]
+    target: Graph
     if keeps_graphs:
-        target: Graph = Dataset()
+        target = dataset = Dataset()
         for named in graphs:
-            copy = target.graph(named.identifier)
+            copy = dataset.graph(named.identifier)
             copy += named
     else:
         target = Graph(bind_namespaces="none")
@@ -93,7 +95,7 @@ def export(artifact: Path, fmt: str = "turtle", infer: bool = True,
             target += named
     prefixes = _prefixes(snomed)
     _bind(target, prefixes)
-    options = {"context": prefixes, "auto_compact": True} if fmt == "jsonld" else {}
+    options: dict[str, Any] = {"context": prefixes, "auto_compact": True} if fmt == "jsonld" else {}
     return target.serialize(format=serializer, encoding="utf-8", **options)
 
 

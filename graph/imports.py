@@ -322,7 +322,8 @@ def _version(metadata: pronto.Metadata) -> str:
 def _licenses(metadata: pronto.Metadata) -> list[str]:
     # OBI states its license as a string literal, ECO and MAxO as an IRI: both are IRIs here.
     values = {pv.literal if isinstance(pv, pronto.LiteralPropertyValue) else pv.resource
-              for pv in metadata.annotations if pv.property in LICENSE_PROPERTIES}
+              for pv in metadata.annotations if pv.property in LICENSE_PROPERTIES
+              and isinstance(pv, pronto.LiteralPropertyValue | pronto.ResourcePropertyValue)}
     return sorted(v.strip() for v in values)
 
 

@@ -199,7 +199,7 @@ _STATEMENT_START = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,()\[\]\"]*|:[^
                               r"(?=\s|$)", re.MULTILINE)
 
 
-def statement_lines(parsed: Parsed) -> dict[URIRef, int]:
+def statement_lines(parsed: Parsed) -> dict[Node, int]:
     """The line (1-based) of each subject's first statement in a parsed Turtle file.
 
     Statements start in column 1 in our files, so a subject's statement is a line that
@@ -207,7 +207,7 @@ def statement_lines(parsed: Parsed) -> dict[URIRef, int]:
     """
     text = parsed.text
     subjects = {s for s, _, _ in parsed.triples}
-    lines: dict[URIRef, int] = {}
+    lines: dict[Node, int] = {}  # only IRIs: the subjects a statement can start with
     line, counted = 1, 0
     for match in _STATEMENT_START.finditer(text):
         iri = _expand(match[1], parsed.prefixes)
@@ -239,8 +239,8 @@ class Sources:
     data: Graph
     shapes: Graph
     mappings: MappingSet
-    subject_files: dict[URIRef, Path]
-    subject_lines: dict[URIRef, int] = field(default_factory=dict)
+    subject_files: dict[Node, Path]  # every subject, blank nodes too
+    subject_lines: dict[Node, int] = field(default_factory=dict)
     shapes_file: Path = Path("ontology/shapes.ttl")  # where `shapes` was read
     # The triples of each graph as a list too: iterating a list is far faster than a Graph.
     triples: dict[URIRef, list[Triple]] = field(default_factory=dict)
@@ -250,10 +250,9 @@ class Sources:
 
     def location(self, node: Node | None) -> tuple[str, int]:
         """The file and line of a subject's first statement; line 0 if unknown."""
-        file = self.subject_files.get(node) if isinstance(node, URIRef) else None
-        if file is None:
+        if not isinstance(node, URIRef) or node not in self.subject_files:
             return "<unknown file>", 0
-        return str(file), self.subject_lines.get(node, 0)
+        return str(self.subject_files[node]), self.subject_lines.get(node, 0)
 
 
 def load_sources(paths: SourcePaths) -> Sources:
@@ -263,7 +262,7 @@ def load_sources(paths: SourcePaths) -> Sources:
     sources = Sources(Graph(), Graph(), Graph(), parse_turtle(paths.shapes_file),
                       read_mapping_set(paths.mappings_file), {},
                       shapes_file=paths.shapes_file)
-    typed: set[URIRef] = set()  # subjects whose recorded file types them
+    typed: set[Node] = set()  # subjects whose recorded file types them
     for target, name, files in ((sources.ontology, ONTOLOGY_GRAPH, paths.ontology_files),
                                 (sources.imports, IMPORTS_GRAPH, paths.import_files),
                                 (sources.data, DATA_GRAPH, paths.data_files)):
@@ -279,7 +278,7 @@ def load_sources(paths: SourcePaths) -> Sources:
     return sources
 
 
-def _record_subjects(sources: Sources, parsed: Parsed, typed: set[URIRef]) -> None:
+def _record_subjects(sources: Sources, parsed: Parsed, typed: set[Node]) -> None:
     """Record where each subject of a file is stated, unless an earlier file typed it."""
     lines = statement_lines(parsed)
     typed_here = {s for s, p, _ in parsed.triples if p == RDF.type}

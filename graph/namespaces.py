@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from rdflib import Literal, Namespace, URIRef
+from rdflib.term import Identifier, Node
 
 BASE = "https://w3id.org/crtkg/"
 
@@ -114,6 +117,23 @@ def shorten(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return f"<{iri}>"
+
+
+def full_iri(value: str) -> str:
+    """What a user typed, as an IRI where it is a CURIE of a prefix above; anything else
+    (an IRI, a wrong value) as it is, for the caller to check: the lenient inverse of
+    `shorten` (graph.identifiers.expand is the strict expansion, for checked CURIEs)."""
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value
+
+
+def in_order(nodes: Iterable[Node]) -> list[Identifier]:
+    """A graph's terms in rdflib's order (by kind, then text), so output is the same from
+    run to run. rdflib types them as Node, which has no order, but every term of a parsed
+    graph is an Identifier: an IRI, a blank node or a literal."""
+    return sorted(n for n in nodes if isinstance(n, Identifier))
 
 
 def term_text(term: object) -> str:

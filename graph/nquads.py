@@ -68,7 +68,9 @@ class Quads:
     def add_blank(self, iri: str, triple: Triple) -> None:
         for node in triple:
             self.spell(node)
-        self.blank.append(ox.Quad(*(self.terms[n] for n in triple), ox.NamedNode(iri)))
+        s, p, o = (self.terms[n] for n in triple)
+        assert not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)  # as RDF has them
+        self.blank.append(ox.Quad(s, p, o, ox.NamedNode(iri)))
 
     def sorted_lines(self) -> list[str]:
         """Every line, blank nodes labelled by RDFC-1.0, sorted."""
@@ -76,8 +78,9 @@ class Quads:
         if self.blank:
             quads = ox.Dataset(self.blank)
             quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-            text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-            lines += [line for line in text.splitlines() if line]
+            text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            # pyoxigraph's stub: without an output, bytes, never None
+            lines += [line for line in text.decode("utf-8").splitlines() if line]  # type: ignore[union-attr]
             self.blank = []
         lines.sort()
         return lines

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +19,8 @@ from graph.namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, shorten
 from graph.sparql_messages import syntax_problem
 from graph.sparql_text import has_keyword, keywords_only, nesting_depth
 
-FORMATS = ("table", "json", "csv")
+# What `render` writes: a table for people, or the result formats of the same names.
+RENDER_FORMATS = ("table", "json", "csv")
 
 Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -61,7 +62,7 @@ MAX_NESTING = 200  # deeper brackets overflow the engine's parser and crash its 
 def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None,
-              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+              substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
               base_iri: str | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
@@ -90,8 +91,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     else:  # the union of the graphs, and the same graphs by name; not the derivations
         dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
-        return store.query(query, prefixes=PREFIXES, substitutions=substitutions,
-                           base_iri=base_iri, **dataset)
+        return store.query(query, prefixes=PREFIXES, base_iri=base_iri, **dataset,
+                           substitutions=None if substitutions is None else dict(substitutions))
     except SyntaxError as err:
         raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:
@@ -105,11 +106,17 @@ def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
 def select_rows(answer: Answer) -> tuple[list[str], list[dict[str, ox.NamedNode | ox.Literal |
                                                                   ox.BlankNode]]]:
     """The variables and rows of a SELECT answer (a row maps bound variables to terms)."""
+    found = solutions(answer)
+    names = [v.value for v in found.variables]
+    rows = [{n: s[n] for n in names if s[n] is not None} for s in found]
+    return names, rows
+
+
+def solutions(answer: Answer) -> ox.QuerySolutions:
+    """A SELECT query's answer, as such; QueryError for the answer of another kind of query."""
     if not isinstance(answer, ox.QuerySolutions):
         raise QueryError("not a SELECT query")
-    names = [v.value for v in answer.variables]
-    rows = [{n: s[n] for n in names if s[n] is not None} for s in answer]
-    return names, rows
+    return answer
 
 
 def short(term: object) -> str:
@@ -129,8 +136,8 @@ def render(answer: Answer, fmt: str = "table", hidden: Iterable[str] = ()) -> st
     CONSTRUCT and DESCRIBE answers are Turtle whatever the format. `hidden` variables are
     left out (see graph.results.collect).
     """
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in RENDER_FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDER_FORMATS)}")
     collected = results.collect(answer, hidden=hidden)
     if collected.answers == results.TRIPLES:
         return results.write(collected, results.BY_NAME["turtle"]).decode()

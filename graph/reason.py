@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ class Inference:
     """The inferred triples, how many of each trivial kind were trimmed, and (from the rules)
     how each was derived."""
 
-    graph: Collection[Triple]  # a Graph from owlrl, a list from the rules
+    graph: Graph | list[Triple]  # a Graph from owlrl, a list from the rules
     trimmed: Counter[str] = field(default_factory=Counter)
     closure: Closure | None = None
 
@@ -108,7 +107,7 @@ def trivial_kind(triple: tuple) -> str | None:
 
 def trim(added: Graph) -> Inference:
     """Split what the reasoner added into what users want and counts of what they don't."""
-    kept, trimmed = Graph(), Counter()
+    kept, trimmed = Graph(), Counter[str]()
     for triple in added:
         kind = trivial_kind(triple)
         if kind is None:

@@ -151,10 +151,11 @@ def write(collected: Collected, fmt: Format) -> bytes:
     if fmt.answers != collected.answers:
         raise ValueError(f"{fmt.name} cannot carry {collected.answers}")
     if fmt.rdf is not None:
-        triples = collected.triples
-        if fmt.rdf.supports_datasets:
-            triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        return ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
+        graph: list[ox.Triple] | list[ox.Quad] = collected.triples
+        if fmt.rdf.supports_datasets:  # the triples as quads of the default graph
+            graph = [ox.Quad(t.subject, t.predicate, t.object) for t in collected.triples]
+        # pyoxigraph's stub: without an output, bytes, never None
+        return ox.serialize(graph, format=fmt.rdf, prefixes=PREFIXES)  # type: ignore[return-value]
     return WRITERS[fmt.name](collected).encode()
 
 

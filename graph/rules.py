@@ -133,7 +133,7 @@ class RuleSet:
     functional: dict[Node, Triple] = field(default_factory=dict)
     disjoint: list[tuple[URIRef, URIRef, Triple]] = field(default_factory=list)
     # Named superclasses a class has through a class expression (scm-int), by axiom.
-    expression_supers: dict[Triple, list[tuple[URIRef, URIRef]]] = field(
+    expression_supers: dict[Triple, list[tuple[URIRef, Node]]] = field(
         default_factory=lambda: defaultdict(list))
     expressions: dict[BNode, Expression] = field(default_factory=dict)
     # How to name each blank node an axiom uses: its class expression or list, spelled out.
@@ -197,12 +197,12 @@ def compile_rules(tbox: Graph) -> RuleSet:
     rules, problems = RuleSet(), Problems()
     parser = _ExpressionParser(tbox, problems)
     owl = str(OWL)
-    for p in AXIOM_PREDICATES:
-        pairs = tbox.subject_objects(p)
-        if p == TYPE:  # only a type from OWL's vocabulary can be an axiom; the rest are facts
+    for axiom_predicate in AXIOM_PREDICATES:
+        pairs = tbox.subject_objects(axiom_predicate)
+        if axiom_predicate == TYPE:  # only a type from OWL's vocabulary is an axiom: not facts
             pairs = ((s, o) for s, o in pairs if str(o).startswith(owl))
         for s, o in sorted(pairs, key=str):
-            _compile_triple((s, p, o), rules, parser, problems)
+            _compile_triple((s, axiom_predicate, o), rules, parser, problems)
     # Any other OWL term: a construct the rules do not know, unless it annotates.
     for s, p, o in tbox:
         if (str(p).startswith(owl) and p not in ANNOTATIONS and p not in AXIOM_PREDICATES
@@ -237,17 +237,18 @@ def _compile_triple(triple: Triple, rules: RuleSet, parser: _ExpressionParser,
             rules.by_property[o].append(PropertyRule(s, "prp-inv2", triple, inverse=True))
     elif p == OWL.propertyChainAxiom:
         parser.seen.add(o)
-        links = parser.list_of(o, triple)
-        if links and all(isinstance(x, URIRef) for x in links) and isinstance(s, URIRef):
-            chain = Chain(s, tuple(links), triple)
+        links = parser.list_of(o, triple) or []
+        named = tuple(x for x in links if isinstance(x, URIRef))
+        if links and len(named) == len(links) and isinstance(s, URIRef):
+            chain = Chain(s, named, triple)
             rules.anonymous[o] = "(" + " ".join(render(link) for link in links) + ")"
             for i, link in enumerate(chain.links):
                 rules.chains[link].append((chain, i))
         else:
             problems.add(triple, "a property chain must be a list of named properties")
-    elif p == OWL.disjointWith and _named(s, o, triple, problems,
-                                          "disjointness with a class expression"):
-        rules.disjoint.append((s, o, triple))
+    elif p == OWL.disjointWith and (classes := _named(s, o, triple, problems,
+                                                      "disjointness with a class expression")):
+        rules.disjoint.append((*classes, triple))
 
 
 def _compile_type(triple: Triple, rules: RuleSet, problems: Problems) -> None:
@@ -263,11 +264,12 @@ def _compile_type(triple: Triple, rules: RuleSet, problems: Problems) -> None:
 
 
 def _named(s: Node, o: Node, triple: Triple, problems: Problems,
-           what: str = "a property expression") -> bool:
+           what: str = "a property expression") -> tuple[URIRef, URIRef] | None:
+    """Both terms, if both are named (IRIs); else None, the axiom recorded as a problem."""
     if isinstance(s, URIRef) and isinstance(o, URIRef):
-        return True
+        return s, o
     problems.add(triple, f"{what} is outside the rules crtkg compiles")
-    return False
+    return None
 
 
 def _compile_class_axiom(triple: Triple, rules: RuleSet, parser: _ExpressionParser,
@@ -336,14 +338,15 @@ class _ExpressionParser:
             members = self.list_of(self.tbox.value(node, OWL.intersectionOf), axiom)
             if members is None:
                 return None
-            parts = [self.parse(m, axiom) for m in members]
-            if any(part is None for part in parts):
+            parts = [part for m in members if (part := self.parse(m, axiom)) is not None]
+            if len(parts) < len(members):  # a member outside the rules, recorded as a problem
                 return None
             return Intersection(node, tuple(parts))
         if owl_terms == {OWL.onProperty, OWL.hasValue}:
             prop = self.tbox.value(node, OWL.onProperty)
-            if isinstance(prop, URIRef):
-                return HasValue(node, prop, self.tbox.value(node, OWL.hasValue))
+            value = self.tbox.value(node, OWL.hasValue)
+            if isinstance(prop, URIRef) and value is not None:
+                return HasValue(node, prop, value)
         what = ", ".join(sorted(render(p) for p in owl_terms)) or "no OWL constructor"
         self.problems.add(axiom, f"a class expression with {what} is outside the rules crtkg "
                                  "compiles (intersections of classes and owl:hasValue "
@@ -354,10 +357,9 @@ class _ExpressionParser:
         if head is None:
             self.problems.add(axiom, "a list is missing")
             return None
-        cells, node = [], head
-        while node != RDF.nil:
-            cells.append(node)
-            if self.tbox.value(node, RDF.first) is None:
+        node: Node | None = head
+        while node != RDF.nil:  # every cell has a first and a rest, up to rdf:nil
+            if node is None or self.tbox.value(node, RDF.first) is None:
                 self.problems.add(axiom, "a malformed RDF list")
                 return None
             node = self.tbox.value(node, RDF.rest)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -41,7 +41,8 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from graph.errors import SourceError
-from graph.namespaces import OWL, RDF, RDFS, SH, XSD, shorten, term_text
+from graph.namespaces import OWL, RDF, RDFS, SH, XSD, in_order, shorten, term_text
+from graph.query import solutions
 
 Test = Callable[[str], str]  # a variable -> a SPARQL expression that holds of its node
 Message = Callable[[str, str], str]  # (focus, value), as shown -> a default message
@@ -51,9 +52,10 @@ TARGETS = (SH.targetClass, SH.targetSubjectsOf)
 PARAMETERS = frozenset({*TARGETS, SH.path, SH.message, SH.property, SH.sparql, SH.flags,
                         SH.qualifiedMinCount})
 NON_VALIDATING = frozenset({SH.name, SH.description, SH.order, SH.group})
-NODE_KINDS = {SH.IRI: "isIRI({0})", SH.BlankNode: "isBlank({0})", SH.Literal: "isLiteral({0})",
-              SH.BlankNodeOrIRI: "!isLiteral({0})", SH.BlankNodeOrLiteral: "!isIRI({0})",
-              SH.IRIOrLiteral: "!isBlank({0})"}
+NODE_KINDS: dict[Node, str] = {
+    SH.IRI: "isIRI({0})", SH.BlankNode: "isBlank({0})", SH.Literal: "isLiteral({0})",
+    SH.BlankNodeOrIRI: "!isLiteral({0})", SH.BlankNodeOrLiteral: "!isIRI({0})",
+    SH.IRIOrLiteral: "!isBlank({0})"}
 # Datatypes Oxigraph casts to: an ill-typed literal ("abc"^^xsd:integer) fails the cast, so
 # it violates sh:datatype, as SHACL says. (Every lexical form is an xsd:string.)
 CASTS = frozenset(XSD[name] for name in (
@@ -113,7 +115,7 @@ class ShapeResult:
 
 
 def shape_results(store: ox.Store, shapes: Graph, shapes_file: Path | str,
-                  graphs: list[ox.NamedNode] | None = None) -> list[ShapeResult]:
+                  graphs: Sequence[ox.NamedNode] | None = None) -> list[ShapeResult]:
     """Every violation of the shapes by the triples of the store's default graph, or of
     the union of its named `graphs`."""
     return [result for query in compile_shapes(shapes, shapes_file)
@@ -128,9 +130,9 @@ def compile_shapes(shapes: Graph, shapes_file: Path | str) -> list[Query]:
 
 
 def run_check(store: ox.Store, query: Query,
-              graphs: list[ox.NamedNode] | None = None) -> list[ShapeResult]:
+              graphs: Sequence[ox.NamedNode] | None = None) -> list[ShapeResult]:
     """The violations one check finds (an sh:select may bind ?value and ?message too)."""
-    solutions = (store.query(query.text, default_graph=graphs) if graphs
+    solutions = (store.query(query.text, default_graph=list(graphs)) if graphs
                  else store.query(query.text))
     assert isinstance(solutions, ox.QuerySolutions)
     names = {v.value for v in solutions.variables}
@@ -189,7 +191,7 @@ class Compiler:
     def target(self, node: Node) -> str:
         """A subquery of the distinct focus nodes ?this of a shape's targets."""
         def iris(parameter: URIRef) -> str:
-            return " ".join(f"<{o}>" for o in sorted(self.graph.objects(node, parameter)))
+            return " ".join(f"<{o}>" for o in in_order(self.graph.objects(node, parameter)))
 
         parts = []
         if classes := iris(SH.targetClass):
@@ -216,7 +218,7 @@ class Compiler:
     def read_shape(self, node: Node, where: str, nested: bool = False) -> Shape:
         """The shape at `node`; `nested` if another shape's constraint refers to it."""
         predicates = set(self.graph.predicates(node))
-        for predicate in sorted(predicates - PARAMETERS - NON_VALIDATING - {*self.components}):
+        for predicate in in_order(predicates - PARAMETERS - NON_VALIDATING - {*self.components}):
             if predicate.startswith(str(SH)):
                 raise self.unsupported(where, shorten(predicate))
         if {RDFS.Class, OWL.Class} & set(self.graph.objects(node, RDF.type)):
@@ -230,12 +232,12 @@ class Compiler:
             if predicates & {SH.property, SH.sparql}:
                 raise self.unsupported(where, "sh:property or sh:sparql of a property shape")
         properties = [self.read_property(p, where, nested)
-                      for p in sorted(self.graph.objects(node, SH.property))]
+                      for p in in_order(self.graph.objects(node, SH.property))]
         shape = Shape(node, where, path, shown, [], properties, self.selects(node, where),
                       self.message(node, where))
         shape.constraints.extend(
             compile_one(value, shape) for parameter, compile_one in self.components.items()
-            for value in sorted(self.graph.objects(node, parameter)))
+            for value in in_order(self.graph.objects(node, parameter)))
         return shape
 
     def read_property(self, node: Node, where: str, nested: bool) -> Shape:
@@ -250,7 +252,7 @@ class Compiler:
             return sparql_path(self.graph, node, iri)
         except ValueError as err:
             part = err.args[0]
-            kinds = sorted({shorten(p) for p in self.graph.predicates(part)} - {"rdf:first",
+            kinds = sorted({shorten(str(p)) for p in self.graph.predicates(part)} - {"rdf:first",
                                                                                 "rdf:rest"})
             kind = ", ".join(kinds) or "a sequence path (an RDF list)"
             raise self.unsupported(where, f"the path {kind}") from None
@@ -258,10 +260,10 @@ class Compiler:
     def selects(self, node: Node, where: str) -> list[tuple[str, str | None]]:
         """The SELECT and message of each SPARQL constraint (sh:sparql) of a shape."""
         found = []
-        for constraint in sorted(self.graph.objects(node, SH.sparql)):
+        for constraint in in_order(self.graph.objects(node, SH.sparql)):
             for predicate in set(self.graph.predicates(constraint)) - {RDF.type, SH.select,
                                                                         SH.message}:
-                raise self.unsupported(f"{where} > sh:sparql", shorten(predicate))
+                raise self.unsupported(f"{where} > sh:sparql", shorten(str(predicate)))
             select = self.graph.value(constraint, SH.select)
             if select is None:
                 raise self.unsupported(f"{where} > sh:sparql", "sh:sparql without sh:select")
@@ -286,7 +288,7 @@ class Compiler:
             return "( " + " ".join(self.describe(m) for m in Collection(self.graph, node)) + " )"
         if isinstance(node, BNode):
             pairs = sorted(self.graph.predicate_objects(node))
-            return "[ " + " ; ".join(f"{shorten(p)} {self.describe(o)}" for p, o in pairs) + " ]"
+            return "[ " + " ; ".join(f"{term_text(p)} {self.describe(o)}" for p, o in pairs) + " ]"
         if isinstance(node, Literal):
             return str(node) if node.datatype == XSD.integer else sparql_string(str(node))
         return term_text(node)
@@ -343,7 +345,7 @@ class Compiler:
         flags = sparql_string(str(self.graph.value(shape.node, SH.flags) or ""))
         # A regex Oxigraph cannot compile would make every test of it false: refuse it.
         probe = ox.Store().query(f"SELECT (REGEX('', {regex}, {flags}) AS ?ok) {{}}")
-        if next(iter(probe))["ok"] is None:
+        if next(iter(solutions(probe)))["ok"] is None:
             raise SourceError(self.file, f"shape {shape.where}: sh:pattern {regex} (sh:flags "
                                          f"{flags}) is no regular expression Oxigraph runs")
         return Constraint(SH.PatternConstraintComponent, True,

@@ -234,9 +234,9 @@ class KnownIris:
     def of(cls, store: ox.Store) -> KnownIris:
         """The IRIs of the store's default graph: the union of the served graphs (about
         10 ms for the project's graph)."""
-        from graph.query import run_query
+        from graph.query import run_query, solutions
 
-        return cls(row["term"].value for row in run_query(store, cls.QUERY))
+        return cls(row["term"].value for row in solutions(run_query(store, cls.QUERY)))
 
     def warnings(self, query: str, values: Iterable[object] = ()) -> list[str]:
         """One warning per IRI of the project's namespaces that the query names (or a

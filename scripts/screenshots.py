@@ -63,7 +63,7 @@ def serve() -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "serve", "--no-build", "--port", str(port)],
+        [sys.executable, "-m", "cli", "serve", "--no-build", "--port", str(port)],
         cwd=ROOT, env={**os.environ, "CRTKG_ROOT": str(ROOT)})
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -11,55 +11,24 @@ import hashlib
 import logging
 import secrets
 import signal
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-import pyoxigraph as ox
 from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graph import __version__
 from graph.artifact import open_store, read_header, require_artifact
-from graph.catalogue import NamedQuery, load_catalogue
+from graph.catalogue import load_catalogue
 from graph.sparql_messages import KnownIris
-from server.description import Statistics, count
+from server.description import count
 from server.evidence_map import LazyMap
 from server.logs import configure, log_requests
 from server.pool import ClientLimits, QueryPool, WorkerFailed
-from server.protocol import HttpError, QueryRequest, Reply, error_text
+from server.protocol import HttpError, error_text
 from server.settings import Settings
-from server.sparql import WARNING_HEADER, AnswerCache, etag_for
-
-
-class Pool(Protocol):
-    """Where queries run: a QueryPool, or a PoolClient of the main process's pool."""
-
-    artifact: Path  # the pool's private copy of the artifact, the graph it serves
-
-    def run(self, request: QueryRequest, client: str = "-") -> Reply: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class State:
-    """What every request reads: set up once per application, never changed while serving."""
-
-    settings: Settings
-    pool: Pool
-    cache: AnswerCache
-    statistics: Statistics
-    examples: list[NamedQuery]
-    graph_tag: str  # identifies the served graph: the build's sources digest
-    page_tag: str  # the graph and the pages' own code: an upgrade changes pages' ETags
-    store: ox.Store  # for /explain's bounded lookups; user queries go to the pool's workers
-    known_iris: KnownIris  # to warn of a query's crtkg: and kg: IRIs that the graph lacks
-    evidence_map: LazyMap  # drawn from `store` when first asked for (matplotlib is slow to load)
-
-    def etag(self, query: QueryRequest) -> str:
-        return etag_for(self.graph_tag, query)
+from server.sparql import WARNING_HEADER, AnswerCache
+from server.state import EXTENSION, AppState, Pool
 
 
 def create_app(settings: Settings, pool: Pool | None = None) -> Flask:
@@ -71,7 +40,7 @@ def create_app(settings: Settings, pool: Pool | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
     tag = graph_tag(pool.artifact)
-    app.extensions["crtkg"] = State(  # all read from the pool's own copy of the artifact
+    app.extensions[EXTENSION] = AppState(  # all read from the pool's own copy of the artifact
         settings=settings, pool=pool,
         cache=AnswerCache(settings.cache_entries, settings.cache_bytes),
         statistics=count(store), examples=examples,

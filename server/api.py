@@ -4,14 +4,15 @@ generated from the query files) and /api/ renders that description for people.""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from graph import __version__
 from graph.catalogue import NamedQuery, Parameter, ParameterError, shorten_all
 from graph.identifiers import IRI_PATTERN
 from graph.sparql_messages import unknown_name
 from server.protocol import HttpError, QueryRequest
-from server.sparql import answer, boolean
+from server.sparql import boolean, respond
+from server.state import app_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,7 +21,7 @@ RESERVED = ("infer", "format")  # arguments of every query, not parameters of on
 
 @bp.get("/queries")
 def list_queries() -> Response:
-    return jsonify([summary(q) for q in catalogue().values()])
+    return jsonify([query_json(q) for q in catalogue().values()])
 
 
 @bp.get("/queries/<name>")
@@ -36,8 +37,8 @@ def run(name: str) -> Response:
         substitutions = query.bind(given)
     except ParameterError as err:
         raise HttpError(400, str(err)) from None
-    state = current_app.extensions["crtkg"]
-    return answer(QueryRequest(
+    state = app_state()
+    return respond(QueryRequest(
         query=query.text, infer=boolean(request.args, "infer"),
         accept=request.headers.get("Accept", "*/*"),
         formats=tuple(request.args.getlist("format")),
@@ -57,15 +58,21 @@ def docs() -> str:
 
 
 def catalogue() -> dict[str, NamedQuery]:
-    return {q.name: q for q in current_app.extensions["crtkg"].examples}
+    return {q.name: q for q in app_state().examples}
 
 
-def summary(query: NamedQuery) -> dict:
+def query_json(query: NamedQuery) -> dict:
+    """A named query as /api/queries lists it."""
     return {"name": query.name, "summary": query.summary, "description": query.description,
             "tags": list(query.tags), "url": url_for("api.run", name=query.name),
-            "parameters": [{"name": p.name, "type": p.kind, "required": p.required,
-                            **({"values": shorten_all(p.values)} if p.values else {})}
-                           for p in query.parameters]}
+            "parameters": [parameter_json(p) for p in query.parameters]}
+
+
+def parameter_json(p: Parameter) -> dict:
+    """A parameter as /api/queries lists it, and as the web page's form reads it: the
+    allowed values (if enumerated) as CURIEs where a prefix fits."""
+    return {"name": p.name, "type": p.kind, "required": p.required,
+            **({"values": shorten_all(p.values)} if p.values else {})}
 
 
 def openapi(queries: list[NamedQuery]) -> dict:
@@ -91,7 +98,7 @@ def operation(q: NamedQuery) -> dict:
     return {
         "operationId": q.name, "summary": q.summary, "description": q.description,
         "tags": list(q.tags),
-        "parameters": [*(parameter(p) for p in q.parameters),
+        "parameters": [*(openapi_parameter(p) for p in q.parameters),
                        {"name": "infer", "in": "query", "required": False,
                         "description": "false leaves out what the reasoner inferred",
                         "schema": {"type": "string", "enum": ["true", "false"]}}],
@@ -115,7 +122,8 @@ def operation(q: NamedQuery) -> dict:
                                    "free in time", "content": {"text/plain": text}}}}
 
 
-def parameter(p: Parameter) -> dict:
+def openapi_parameter(p: Parameter) -> dict:
+    """A parameter as an OpenAPI Parameter Object: where it goes, its schema, its meaning."""
     schema: dict = {"type": "integer"} if p.kind == "integer" else {"type": "string"}
     if p.values:
         schema["enum"] = shorten_all(p.values)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph import __version__
-from graph.namespaces import ALL_GRAPHS, BASE, GRAPH_NAMES, ONTOLOGY_IRI, PREFIXES, SD, VOID
+from graph.namespaces import BASE, GRAPH_NAMES, ONTOLOGY_IRI, PREFIXES, SD, VOID
+from graph.query import run_query, solutions
 from graph.results import FORMATS
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -42,16 +43,17 @@ class Statistics:
 def count(store: ox.Store) -> Statistics:
     """Every named graph's size (graph:derivations too), and the rest over the default graph,
     which leaves the derivations out as queries do."""
-    default = [ox.NamedNode(str(g)) for g in ALL_GRAPHS]
+    def select(query: str) -> ox.QuerySolutions:  # over the union of ALL_GRAPHS
+        return solutions(run_query(store, query))
 
     def pairs(query: str) -> list[tuple[str, int]]:
-        return [(s[0].value, int(s[1].value)) for s in store.query(query, default_graph=default)]
+        return [(s[0].value, int(s[1].value)) for s in select(query)]
 
-    graphs = {s[0].value: int(s[1].value) for s in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
-    totals = next(iter(store.query(
+    graphs = {s[0].value: int(s[1].value) for s in solutions(store.query(
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))}
+    totals = next(iter(select(
         "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
-        "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", default_graph=default)))
+        "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")))
     classes = pairs("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) { ?x a ?c FILTER(isIRI(?c)) } "
                     "GROUP BY ?c ORDER BY DESC(?n) ?c")
     properties = pairs("SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")

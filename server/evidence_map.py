@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from graph import evidence_map
 from graph.errors import CrtkgError
 from server.protocol import HttpError
+from server.state import app_state
 
 bp = Blueprint("evidence_map", __name__)
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def map_csv() -> Response:
 
 
 def drawn() -> DrawnMap:
-    found = current_app.extensions["crtkg"].evidence_map.get()
+    found = app_state().evidence_map.get()
     if found is None:
         raise HttpError(404, "the evidence map is not drawn: its named queries "
                              f"({evidence_map.CELLS_QUERY}, {evidence_map.AXES_QUERY}) "
@@ -82,6 +83,6 @@ def drawn() -> DrawnMap:
 def served(body: bytes, content_type: str, kind: str) -> Response:
     # The map changes only with the graph, which changes only by a new build and a restart.
     response = Response(body, content_type=content_type)
-    response.set_etag(f"{current_app.extensions['crtkg'].page_tag}-map-{kind}")
+    response.set_etag(f"{app_state().page_tag}-map-{kind}")
     response.make_conditional(request)  # turns itself into the 304 where the client has it
     return response

@@ -8,11 +8,12 @@ worker. A malformed term is a 400 naming the parameter, a triple in no graph a 4
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from graph.explain import DEFAULT_DEPTH, NotInGraph, TermError, explain, parse_term
 from graph.namespaces import shorten
 from server.protocol import HttpError
+from server.state import app_state
 
 bp = Blueprint("explain", __name__)
 
@@ -38,7 +39,8 @@ def explain_triple() -> Response | str:
             raise HttpError(400, f"parameter {err}") from err
     depth = _depth(request.args.get("depth"))
     try:
-        proof = explain(current_app.extensions["crtkg"].store, *terms, depth=depth)
+        s, p, o = terms
+        proof = explain(app_state().store, s, p, o, depth=depth)
     except NotInGraph as err:
         raise HttpError(404, str(err)) from err
     message = (f"{proof.text} is asserted in {proof.graph}" if proof.asserted

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
-from graph.catalogue import NamedQuery, shorten_all
 from graph.namespaces import BASE, GRAPHS, INFERRED_GRAPH, PREFIXES, shorten
 from graph.results import FORMATS
+from server.api import parameter_json
 from server.protocol import API_FORMATS
+from server.state import app_state
 
 bp = Blueprint("pages", __name__)
 
@@ -27,7 +28,7 @@ GRAPH_NOTES = {
 
 @bp.route("/")
 def index() -> str:
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     stats = state.statistics
     order = {str(iri): i for i, iri in enumerate(GRAPHS.values())}
     graphs = [(stats.graph_names[iri], iri, n, GRAPH_NOTES.get(stats.graph_names[iri], ""))
@@ -46,7 +47,7 @@ def index() -> str:
         "api": url_for("api.list_queries"),
         "api_formats": [{"name": f.name, "media_type": f.media_type, "answers": f.answers}
                         for f in API_FORMATS],
-        "parameters": {q.name: parameters(q) for q in state.examples},
+        "parameters": {q.name: [parameter_json(p) for p in q.parameters] for q in state.examples},
         # A resource's inferred values link to how the reasoner derived them.
         "explain": url_for("explain.explain_triple"),
         "inferred": str(INFERRED_GRAPH),
@@ -57,9 +58,3 @@ def index() -> str:
         endpoint_url=url_for("sparql.endpoint", _external=True), page_data=page_data,
         # Inline, not <img>: links inside an SVG work only in the page's own document.
         evidence_map=drawn.inline() if (drawn := state.evidence_map.get()) else None)
-
-
-def parameters(query: NamedQuery) -> list[dict]:
-    """A named query's parameters as the page's form needs them (allowed values as CURIEs)."""
-    return [{"name": p.name, "kind": p.kind, "required": p.required,
-             "values": shorten_all(p.values)} for p in query.parameters]

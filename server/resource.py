@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from graph.namespaces import (
     BASE,
@@ -46,6 +46,7 @@ from server.describe import (
 )
 from server.pages import GRAPH_NOTES
 from server.protocol import HttpError
+from server.state import app_state
 from server.vocabulary import PLURALS, document, index
 
 bp = Blueprint("resource", __name__)
@@ -98,7 +99,7 @@ class Target:
 
 
 def dereference(iri: str, suffix_allowed: bool = True) -> Response:
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     reader = Reader(state.store)
     try:
         target = _target(reader, iri, suffix_allowed)
@@ -179,7 +180,7 @@ def _links(iri: ox.NamedNode) -> str:
 
 
 def _not_found(target: Target, headers: dict[str, str]) -> Response:
-    known = current_app.extensions["crtkg"].known_iris
+    known = app_state().known_iris
     suggestions = known.near(target.iri.value, n=MAX_SUGGESTIONS)
     message = f"{shorten(target.iri.value)} is not in the graph"
     if suggestions:
@@ -313,7 +314,7 @@ def _derivation(d: Description) -> str | None:
 
 
 def _vocabulary_index(reader: Reader) -> str:
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     counts = dict(state.statistics.classes) | dict(state.statistics.properties)
     return render_template("vocabulary.html", index=index(reader, counts), r=Render(reader),
                            ontology_iri=str(ONTOLOGY_IRI), plurals=PLURALS,
@@ -321,7 +322,7 @@ def _vocabulary_index(reader: Reader) -> str:
 
 
 def _graph_page(reader: Reader, iri: ox.NamedNode) -> str:
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     name = GRAPH_NAMES[iri.value]
     sample = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri.value}> {{ ?s ?p ?o }} }} LIMIT 100"
     return render_template("graph.html", iri=iri.value, name=name,

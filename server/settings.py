@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from graph.errors import CrtkgError
 
@@ -49,7 +50,7 @@ class Settings:
             if f.name in ("artifact", "queries_dir") or var not in environ:
                 continue
             settings = replace(settings, **{f.name: _parse(var, environ[var], f.type)})
-        given = {k: v for k, v in options.items() if v is not None}
+        given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
         return replace(settings, **given).checked()
 
     def as_json(self) -> str:
@@ -60,8 +61,8 @@ class Settings:
     @classmethod
     def from_json(cls, text: str) -> Settings:
         values = json.loads(text)
-        paths = {name: Path(values.pop(name)) for name in ("artifact", "queries_dir")}
-        return cls(**paths, **values).checked()
+        return cls(Path(values.pop("artifact")), Path(values.pop("queries_dir")),
+                   **values).checked()
 
     def checked(self) -> Settings:
         """Refuse values the server cannot work with, naming the setting."""
@@ -95,7 +96,7 @@ def _label(name: str) -> str:
     return f"{name} (CRTKG_{name.upper()})"
 
 
-def _parse(var: str, text: str, kind: object) -> object:
+def _parse(var: str, text: str, kind: object) -> Any:  # of the field's type: known at run time
     # The field's type, a string under `from __future__ import annotations` or a class.
     convert = {"int": int, "float": float}.get(getattr(kind, "__name__", str(kind)), str)
     try:

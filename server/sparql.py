@@ -12,12 +12,14 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() gives, as Flask types it
 
 from graph.results import TRIPLES, Collected, write
 from server.description import service_description
 from server.protocol import HttpError, QueryRequest, Reply, negotiate, update_refused
+from server.state import app_state
 
 bp = Blueprint("sparql", __name__)
 
@@ -31,20 +33,20 @@ BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "n
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    state = current_app.extensions["crtkg"]
+def endpoint() -> BaseResponse:
+    state = app_state()
     settings = state.settings
     query = read_query_request(settings.max_request_bytes, settings.max_rows,
                                settings.max_answer_bytes)
     if query is None:
         return describe_service()
-    return answer(query)
+    return respond(query)
 
 
-def answer(query: QueryRequest) -> Response:
-    """The answer to a query: 304 if the client has it, else from the cache or a worker."""
-    state = current_app.extensions["crtkg"]
-    etag = state.etag(query)
+def respond(query: QueryRequest) -> Response:
+    """The response to a query: 304 if the client has it, else from the cache or a worker."""
+    state = app_state()
+    etag = etag_for(state.graph_tag, query)
     matches = request.if_none_match  # weak comparison, as RFC 9110 says for If-None-Match
     if request.method in ("GET", "HEAD") and not matches.star_tag and matches.contains_weak(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
@@ -140,14 +142,14 @@ def with_charset(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
 
 
-def describe_service() -> Response:
+def describe_service() -> BaseResponse:
     """The Service Description in the RDF format asked for; browsers go to the web page."""
     best = request.accept_mimetypes.best_match(["text/turtle", "text/html"])
     asked = format_values(request.args)
     if best == "text/html" and not asked:
         return redirect(url_for("pages.index"))
     fmt = negotiate(TRIPLES, request.headers.get("Accept", "*/*"), asked)
-    state = current_app.extensions["crtkg"]
+    state = app_state()
     key = ("service description", request.base_url, fmt.name)  # base URL: the sd:endpoint
     body = state.cache.get(key)
     if body is None:

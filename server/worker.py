@@ -39,18 +39,18 @@ class Graph:
         return cls(store, KnownIris.of(store))
 
 
-def answer(graph: Graph, request: QueryRequest) -> Reply | Failure:
+def reply_to(graph: Graph, request: QueryRequest) -> Reply | Failure:
     """Run one query and write its answer in the negotiated format, or say what was wrong
     with the query (a 4xx reply), or, when the fault is not the query's, the Failure. A
     reply carries the warnings of IRIs the graph lacks."""
-    reply = _answer(graph, request)
+    reply = _run(graph, request)
     if isinstance(reply, Failure):
         return reply
     values = (v for _, v in request.substitutions)
     return replace(reply, warnings=tuple(graph.known.warnings(request.query, values)))
 
 
-def _answer(graph: Graph, request: QueryRequest) -> Reply | Failure:
+def _run(graph: Graph, request: QueryRequest) -> Reply | Failure:
     try:
         refuse_unsafe(request.query)
         result = run_query(graph.store, request.query, request.infer, request.default_graph,
@@ -86,7 +86,7 @@ def serve(artifact: str, conn: Connection) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(graph, request))
+        conn.send(reply_to(graph, request))
 
 
 def exit_with_parent(period: float = 1.0) -> None:

@@ -16,6 +16,7 @@ from graph.artifact import BuildSummary, build, open_store
 from graph.load import SourcePaths
 from server import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.helpers import ROOT, log_lines, start_server
 
 
@@ -37,7 +38,7 @@ def app(built: BuildSummary) -> Iterator[Flask]:
                                  timeout=2.0, max_rows=50)
     application = create_app(settings)
     yield application
-    application.extensions["crtkg"].pool.close()
+    app_state(application).pool.close()
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subproc
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", *args, "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "cli", *args, "--port", str(port)],
                                cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "CRTKG_ROOT": str(ROOT), **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -125,6 +125,7 @@ def sparql_get(base: str, query: str, client: str = "127.0.0.1", timeout: float 
     """GET a query from `base`, as the client at address `client` (any 127.x.y.z reaches a
     server on 127.0.0.1): the status, headers and body."""
     url = urllib.parse.urlsplit(base)
+    assert url.hostname, f"no host in {base}"
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
                                             source_address=(client, 0))
     try:
@@ -141,9 +142,11 @@ def log_lines(process: subprocess.Popen) -> list[str]:
     """The lines of a started server's stderr (its log), read as they come by a thread:
     the list grows while the server runs."""
     lines: list[str] = []
+    stderr = process.stderr
+    assert stderr is not None, "the server was started without stderr=PIPE"
 
     def read() -> None:
-        for line in process.stderr:
+        for line in stderr:
             lines.append(line.rstrip("\n"))
 
     threading.Thread(target=read, daemon=True).start()
@@ -154,7 +157,8 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"crtkg serve exited: {process.stderr.read()}")
+            raise RuntimeError("crtkg serve exited: "
+                               f"{process.stderr.read() if process.stderr else ''}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
+from cli import main
 from graph.anchors import locate, read_stored_text, write_anchors
 from graph.artifact import build
 from graph.catalogue import load_catalogue
-from graph.cli import main
 from graph.errors import SourceError
 from graph.load import SourcePaths
 from graph.namespaces import CRTKG, KG, OA, PREFIXES, PROV, RDF

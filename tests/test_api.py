@@ -19,6 +19,7 @@ from graph.artifact import BuildSummary
 from graph.errors import SourceError
 from server import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.helpers import ROOT
 
 TRIALS_BY_MODALITY = """#+ summary: Which trials used a modality?
@@ -53,7 +54,7 @@ def api(built: BuildSummary, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     (folder / "claims-from-year.rq").write_text(CLAIMS_FROM_YEAR)
     app = create_app(Settings.from_env(built.artifact, folder, environ={}, workers=1))
     yield app.test_client()
-    app.extensions["crtkg"].pool.close()
+    app_state(app).pool.close()
 
 
 def records(response) -> list[dict[str, str]]:

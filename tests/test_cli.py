@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from graph.cli import main
+from cli import main
 from tests.helpers import ROOT, rows
 
 RECOMMENDED = ("SELECT ?modality ?words WHERE { ?r crtkg:aboutModality ?modality ; "

@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
+from cli import main
 from graph.artifact import BuildSummary
-from graph.cli import main
 from graph.evidence_map import EvidenceMap, MapError, draw, evidence_map
 from graph.namespaces import KG
 from tests.helpers import ROOT, answer

@@ -7,7 +7,7 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from graph.cli import main
+from cli import main
 from graph.explain import Proof, TermError, explain, parse_term
 from tests.helpers import ROOT
 

@@ -73,7 +73,7 @@ def test_read_source_drops_a_byte_order_mark_and_translates_newlines_unless_aske
 def test_crtkg_build_writes_a_world_readable_artifact(tmp_path):
     artifact = tmp_path / "build" / "crtkg.nq"
     result = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "--root", str(ROOT), "--artifact", str(artifact),
+        [sys.executable, "-m", "cli", "--root", str(ROOT), "--artifact", str(artifact),
          "build"], umask=0o077, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Built {artifact}")

@@ -24,6 +24,7 @@ from graph.errors import CrtkgError
 from server import create_app
 from server.settings import Settings
 from server.sparql import AnswerCache
+from server.state import app_state
 from tests.helpers import ROOT, TOTAL, log_lines, sparql_get, start_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
@@ -91,12 +92,12 @@ def test_the_protocol_dataset_replaces_the_query_dataset_whole(client: FlaskClie
 
 def test_a_deeply_nested_query_is_400_and_no_worker_dies(client: FlaskClient,
                                                          app: Flask) -> None:
-    before = app.extensions["crtkg"].pool.pids()
+    before = app_state(app).pool.pids()
     nested = "ASK { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }"
     response = client.post("/sparql", data=nested, content_type="application/sparql-query")
     assert response.status_code == 400
     assert "nests brackets more than 200 deep" in text(response)
-    assert app.extensions["crtkg"].pool.pids() == before
+    assert app_state(app).pool.pids() == before
 
 
 def test_a_broken_update_is_refused_at_once(client: FlaskClient) -> None:
@@ -170,11 +171,11 @@ def own(built: BuildSummary, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                                        timeout=5, max_answer_bytes=3000, cache_entries=0,
                                        worker_memory_mb=400))
     yield app
-    app.extensions["crtkg"].pool.close()
+    app_state(app).pool.close()
 
 
 def kill_workers(app: Flask) -> None:
-    for pid in app.extensions["crtkg"].pool.pids():
+    for pid in app_state(app).pool.pids():
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.2)
 
@@ -183,11 +184,11 @@ def test_a_worker_that_died_idle_is_replaced_before_it_is_used(own: Flask) -> No
     kill_workers(own)
     assert [count(own.test_client().get("/sparql", query_string={"query": COUNT}))
             for _ in range(3)] == [TOTAL] * 3
-    assert len(own.extensions["crtkg"].pool.pids()) == 2
+    assert len(app_state(own).pool.pids()) == 2
 
 
 def test_a_rebuilt_artifact_does_not_reach_a_running_server(own: Flask) -> None:
-    original = own.extensions["crtkg"].settings.artifact
+    original = app_state(own).settings.artifact
     original.write_text("<https://example.org/a> <https://example.org/b> "
                         "<https://example.org/c> .\n")
     kill_workers(own)  # their replacements must still load the graph the server started with
@@ -195,7 +196,7 @@ def test_a_rebuilt_artifact_does_not_reach_a_running_server(own: Flask) -> None:
 
 
 def test_a_worker_that_cannot_start_costs_a_503_not_its_slot(own: Flask) -> None:
-    pool = own.extensions["crtkg"].pool
+    pool = app_state(own).pool
     hidden = pool.artifact.with_suffix(".away")
     pool.artifact.rename(hidden)
     kill_workers(own)

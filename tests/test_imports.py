@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph.cli import main
+from cli import main
 from graph.errors import SourceError
 from graph.imports import refresh
 from graph.namespaces import DCTERMS, OBO, OBOINOWL, OWL, RDF, RDFS
@@ -103,7 +103,7 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
         folder = tmp_path / seed / "ontology" / "imports"
         folder.mkdir(parents=True)
         shutil.copy(FIXTURES / "toy_terms.txt", folder)
-        subprocess.run([sys.executable, "-m", "graph.cli", "--root", str(tmp_path / seed),
+        subprocess.run([sys.executable, "-m", "cli", "--root", str(tmp_path / seed),
                         "imports", "refresh", "--source", str(FIXTURES)],
                        check=True, capture_output=True, cwd=ROOT,
                        env={"PYTHONHASHSEED": seed, "PATH": ""})

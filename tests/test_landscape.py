@@ -267,7 +267,7 @@ def test_trial_comparison(store: ox.Store) -> None:
 
 def test_trial_comparison_as_csv_from_the_command_line(built) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "--root", str(ROOT), "--artifact",
+        [sys.executable, "-m", "cli", "--root", str(ROOT), "--artifact",
          str(built.artifact), "query", "trial-comparison", "--format", "csv"],
         capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr

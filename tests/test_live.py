@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from graph.cli import main as main_cli
+from cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
 from tests.helpers import ROOT, TOTAL, sparql_get, start_server
 
@@ -93,7 +93,7 @@ def test_a_stuck_query_does_not_hold_up_other_clients(live_server: str) -> None:
 
 def test_serve_refuses_a_bad_setting_naming_its_variable(tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "serve", "--no-build"], cwd=ROOT, text=True,
+        [sys.executable, "-m", "cli", "serve", "--no-build"], cwd=ROOT, text=True,
         capture_output=True, timeout=60,
         env={"CRTKG_TIMEOUT": "soon", "CRTKG_ARTIFACT": str(tmp_path / "none.nq"),
              "PATH": ""})

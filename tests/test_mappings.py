@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, URIRef
 from sssom.parsers import parse_sssom_rdf, parse_sssom_table
 
+from cli import main
 from graph import export, registry
 from graph.artifact import build, open_store
-from graph.cli import main
 from graph.errors import SourceError, ValidationFailed
 from graph.identifiers import (
     IRI_PATTERN,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from graph.catalogue import read_named_query
-from graph.cli import main
 from graph.errors import SourceError
 from graph.namespaces import PREFIXES
 from tests.helpers import ROOT

@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from graph.catalogue import shorten_all
 from graph.namespaces import GRAPHS, PREFIXES
 from graph.results import FORMATS
 from server.protocol import API_FORMATS
+from server.state import app_state
 
 # Elements that make a browser fetch something, and the attribute that says from where.
 FETCHING = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
@@ -68,7 +68,7 @@ def elements(page: str) -> Elements:
 
 
 def test_every_named_query_is_offered(app: Flask, page: str, elements: Elements) -> None:
-    examples = app.extensions["crtkg"].examples
+    examples = app_state(app).examples
     assert {q.name for q in examples} >= {"recommendations", "radiation-modalities"}
     for q in examples:
         assert str(escape(q.summary)) in page
@@ -78,7 +78,7 @@ def test_every_named_query_is_offered(app: Flask, page: str, elements: Elements)
 
 
 def test_the_dataset_is_described_with_its_counts(app: Flask, page: str) -> None:
-    stats = app.extensions["crtkg"].statistics
+    stats = app_state(app).statistics
     assert set(stats.graphs) == {str(iri) for iri in GRAPHS.values()}
     for iri, triples in stats.graphs.items():
         name = stats.graph_names[iri]
@@ -129,19 +129,18 @@ def test_the_page_data_has_each_examples_parameters(app: Flask, elements: Elemen
     assert data["api"] == "/api/queries"
     assert [(f["name"], f["answers"]) for f in data["api_formats"]] == \
         [(f.name, f.answers) for f in API_FORMATS]
-    examples = app.extensions["crtkg"].examples
+    examples = app_state(app).examples
     assert set(data["parameters"]) == {q.name for q in examples}
-    for q in examples:
-        assert data["parameters"][q.name] == [
-            {"name": p.name, "kind": p.kind, "required": p.required,
-             "values": shorten_all(p.values)} for p in q.parameters], q.name
+    # The form reads each parameter as /api/queries lists it.
+    listed = {q["name"]: q["parameters"] for q in app.test_client().get("/api/queries").json}
+    assert data["parameters"] == {q.name: listed[q.name] for q in examples}
     assert data["parameters"]["findings-of-trial"] == [
-        {"name": "trial", "kind": "iri", "required": True,
+        {"name": "trial", "type": "iri", "required": True,
          "values": ["kg:prospect", "kg:echocrt"]}]
     assert data["parameters"]["trials-by-size"] == [
-        {"name": "minimum", "kind": "integer", "required": True, "values": []}]
+        {"name": "minimum", "type": "integer", "required": True}]
     assert data["parameters"]["claim-evidence"] == [
-        {"name": "evidence", "kind": "iri", "required": False,
+        {"name": "evidence", "type": "iri", "required": False,
          "values": ["obo:ECO_0000180", "obo:ECO_0001097", "obo:ECO_0006016", "obo:ECO_0000034",
                     "obo:ECO_0000204", "obo:ECO_0000006", "obo:ECO_0000000"]}]
     assert data["parameters"]["recommendations"] == []
@@ -180,7 +179,7 @@ def test_nothing_is_fetched_off_site(client: FlaskClient, elements: Elements) ->
 
 def test_data_in_the_page_is_escaped(app: Flask) -> None:
     """A summary or query text with markup in it stays text."""
-    state = app.extensions["crtkg"]
+    state = app_state(app)
     original = state.examples
     evil = replace(original[0], name="evil", summary="<script>alert(1)</script>",
                    text="SELECT * { ?s ?p '</script><script>alert(2)</script>' }")

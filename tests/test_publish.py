@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from graph.artifact import BuildSummary
-from graph.cli import main
 from graph.namespaces import DATA_GRAPH, GRAPHS, MAPPINGS_GRAPH
 from graph.publish import bind_values, compare_answers, concatenated, order_keys
 from tests.helpers import DERIVATIONS, ROOT, TRIPLES

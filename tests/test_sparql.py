@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.namespaces import PREFIXES, sparql_prologue
+from server.state import app_state
 from tests.helpers import DERIVATIONS, TOTAL, TRIPLES
 
 TRIAL = "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
@@ -405,7 +406,7 @@ def test_sparql_update_is_refused_and_changes_nothing(client: FlaskClient,
 
 
 def test_an_oversized_request_is_413(client: FlaskClient, app: Flask) -> None:
-    limit = app.extensions["crtkg"].settings.max_request_bytes
+    limit = app_state(app).settings.max_request_bytes
     padding = "#" * (limit + 1) + "\n"
     body = client.post("/sparql", data=padding + TRIAL, content_type="application/sparql-query")
     get = client.get("/sparql", query_string={"query": padding + TRIAL})
@@ -422,7 +423,7 @@ def test_an_unknown_path_is_404_in_plain_text(client: FlaskClient) -> None:
 # --- limits: time and size ------------------------------------------------------------------
 
 def test_the_time_limit_stops_a_query_while_others_are_served(app: Flask) -> None:
-    pool = app.extensions["crtkg"].pool
+    pool = app_state(app).pool
     before = pool.pids()
     slow: dict = {}
 

@@ -369,21 +369,22 @@
       const field = el("div", { class: "param" });
       const label = el("label", { for: id }, p.name + " ");
       label.append(el("small", { class: "param-kind" },
-        (p.required ? "required" : "optional") + ", " + (KINDS[p.kind] || p.kind)));
+        (p.required ? "required" : "optional") + ", " + (KINDS[p.type] || p.type)));
       let control;
       const value = given ? given.get(p.name) : null;
-      if (p.values.length) {
+      const values = p.values || [];  // listed only for an enumerated parameter
+      if (values.length) {
         control = el("select", { id: id });
         if (!p.required) control.append(el("option", { value: "" }, "any"));
-        for (const v of p.values) control.append(el("option", { value: v }, v));
-        if (value !== null && !p.values.includes(value)) {
+        for (const v of values) control.append(el("option", { value: v }, v));
+        if (value !== null && !values.includes(value)) {
           control.append(el("option", { value: value }, value));  // the server will say why not
         }
         if (value !== null) control.value = value;
       } else {
-        control = el("input", { id: id, type: p.kind === "integer" ? "number" : "text",
+        control = el("input", { id: id, type: p.type === "integer" ? "number" : "text",
           autocomplete: "off", spellcheck: "false" });
-        if (p.kind === "integer") control.setAttribute("inputmode", "numeric");
+        if (p.type === "integer") control.setAttribute("inputmode", "numeric");
         if (value !== null) control.value = value;
       }
       control.dataset.param = p.name;

@@ -1,4 +1,8 @@
-"""The `crtkg` command: parse arguments, call the functions that do the work, print."""
+"""The `crtkg` command: parse arguments, call the functions that do the work, print.
+
+It sits on top of both packages: `graph` does the work and `server` serves it, so the
+command can reach either without the lower layer, `graph`, importing `server`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from graph import __version__, explain, export, query
 from graph.anchors import write_anchors
 from graph.artifact import BuildSummary, build, default_artifact, open_store
 from graph.catalogue import (
-    HEADER,
+    DECORATOR,
     NamedQuery,
     Parameter,
     load_catalogue,
@@ -68,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
                      help="a named query (see `crtkg queries`), a .rq file or SPARQL text")
     cmd.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                      help="a parameter of a named query (repeat for several)")
-    cmd.add_argument("--format", choices=query.FORMATS, default="table")
+    cmd.add_argument("--format", choices=query.RENDER_FORMATS, default="table")
     cmd.add_argument("--no-infer", dest="infer", action="store_false",
                      help="leave the inferred triples out of the default graph")
     cmd.set_defaults(run=run_query)
@@ -89,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("export", help="write the graph as Turtle, N-Triples, JSON-LD, "
                                              "TriG or N-Quads")
-    cmd.add_argument("--format", choices=(*export.FORMATS, *export.MAPPING_FORMATS),
+    cmd.add_argument("--format", choices=(*export.EXPORT_FORMATS, *export.MAPPING_FORMATS),
                      default="turtle", help="an RDF format for the graph, or sssom-tsv / "
                                             "sssom-ttl for the mapping set alone")
     cmd.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -245,7 +249,7 @@ def find_named_query(paths: SourcePaths, name: str) -> NamedQuery | None:
         raise QueryError(unknown_name(name, names, "`crtkg queries`"))
     path = Path(name)
     if name.endswith(".rq") and query.names_a_file(name) and path.read_text(
-            encoding="utf-8", errors="replace").startswith(HEADER):
+            encoding="utf-8", errors="replace").startswith(DECORATOR):
         return read_named_query(path)
     return None
 
@@ -373,7 +377,3 @@ def run_serve(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
              settings.host, settings.port)
     serve(settings)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
