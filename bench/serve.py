@@ -26,11 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, suppress
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,10 +267,22 @@ def check_answers(urls: dict[str, str], dataset: Dataset, timeout: float) -> dic
 
 
 def drain(url: str, timeout: float) -> None:
-    """Wait out requests a finished wrk run left queued: one more request, answered last."""
+    """Wait out requests a finished wrk run left queued: one more request, answered last.
+    Until it is answered 200: while the left requests still hold the client's share, ours
+    refuses it (429) at once."""
     request = urllib.request.Request(url, headers={"Accept": SPARQL_JSON})
-    with suppress(OSError), urllib.request.urlopen(request, timeout=timeout) as response:
-        response.read()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+                return
+        except urllib.error.HTTPError as err:
+            if err.code not in (429, 503):
+                return
+            time.sleep(0.2)
+        except OSError:
+            return
 
 
 def measure(url: str, args: argparse.Namespace, new_queries: bool = False) -> wrk.Run:

@@ -142,8 +142,10 @@ def gunicorn_app(artifact: Path, log: Path, processes: int = 2) -> Iterator[str]
     if not gunicorn.exists():
         raise Missing(f"no gunicorn in {PEER_VENV} (run bench/setup.sh)")
     port = free_port()
+    # --limit-request-line 0: no limit on the URL, which holds the query (its 4094 bytes
+    # answer the longest named queries with 414)
     cmd = [str(gunicorn), "--workers", str(processes), "--bind", f"{HOST}:{port}",
-           "--chdir", str(BENCH), "peer_apps:oxigraph_wsgi()"]
+           "--limit-request-line", "0", "--chdir", str(BENCH), "peer_apps:oxigraph_wsgi()"]
     with process(cmd, endpoint(port), log, env={"PEER_DATA": str(artifact)}) as url:
         yield url
 
