@@ -269,8 +269,10 @@ def check_answers(urls: dict[str, str], dataset: Dataset, timeout: float) -> dic
 def drain(url: str, timeout: float) -> None:
     """Wait out requests a finished wrk run left queued: one more request, answered last.
     Until it is answered 200: while the left requests still hold the client's share, ours
-    refuses it (429) at once."""
-    request = urllib.request.Request(url, headers={"Accept": SPARQL_JSON})
+    refuses it (429) at once. A query of its own (a comment appended), so that no cache
+    answers it ahead of them."""
+    own = f"{url}{urllib.parse.quote(f'{chr(10)}# drain {time.monotonic_ns()}')}"
+    request = urllib.request.Request(own, headers={"Accept": SPARQL_JSON})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
