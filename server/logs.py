@@ -3,7 +3,7 @@ bytes, milliseconds, client) and one per event (a timeout, a worker killed or re
 refusal, an unexpected error with its cause), to stderr, as text or as one JSON object a line.
 
 Loggers: `crtkg.request` for requests, `crtkg.pool` for the workers, `crtkg.error` for
-unexpected errors; waitress logs under `waitress`.
+unexpected errors; Granian, the web server, logs under `_granian`.
 """
 
 from __future__ import annotations
