@@ -90,7 +90,7 @@ class Outcome:
 class Soak:
     outcomes: list[Outcome] = field(default_factory=list)
     rss: dict[str, dict[int, list[int]]] = field(
-        default_factory=lambda: {"server": defaultdict(list), "worker": defaultdict(list)})
+        default_factory=lambda: {role: defaultdict(list) for role in ("server", "web", "worker")})
     kills: list[tuple[float, int]] = field(default_factory=list)
     server_rss: dict[int, int] = field(default_factory=dict)  # minute: the last KB sampled
     lock: threading.Lock = field(default_factory=threading.Lock)
