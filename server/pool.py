@@ -55,6 +55,12 @@ class QueryTimeout(HttpError):
                               "limit (CRTKG_TIMEOUT or `crtkg serve --timeout`)")
 
 
+class WorkerStopped(HttpError):
+    def __init__(self) -> None:
+        super().__init__(500, "the query worker stopped while answering (out of memory, or "
+                              "killed); a new one takes its place")
+
+
 class WorkerFailed(Exception):
     """A worker's answer failed for a reason that is not the query's: the server's fault.
     `cause` is the worker's traceback."""
@@ -194,20 +200,31 @@ class QueryPool:
         try:
             kept = self._working(slot)
             started = time.monotonic()
-            outcome = self._ask(kept, request, client)
-            used = time.monotonic() - started
+            outcome = self._ask(kept, request, client, self.timeout)
             if isinstance(outcome, HttpError):  # the worker is stuck or gone
                 self._stop(kept)  # the only way to stop the engine mid-query
                 kept = self._replacement(kept)
+            if isinstance(outcome, WorkerStopped) and kept is not None:
+                # Killed from outside, or out of memory: once more, in what is left of the
+                # time limit, so a good query does not fail for a worker's death; a query
+                # that kills this worker too is answered 500.
+                log.warning("running the query of %s again, on worker %d", client,
+                            kept.process.pid)
+                outcome = self._ask(kept, request, client,
+                                    self.timeout - (time.monotonic() - started))
+                if isinstance(outcome, HttpError):
+                    self._stop(kept)
+                    kept = self._replacement(kept)
+            used = time.monotonic() - started
         except HttpError as err:  # no worker could start in the slot
             return err
         finally:
             self._give_back(kept, client, used)
         return outcome
 
-    def _ask(self, worker: _Worker, request: QueryRequest,
-             client: str) -> Reply | Failure | HttpError:
-        deadline = time.monotonic() + self.timeout
+    def _ask(self, worker: _Worker, request: QueryRequest, client: str,
+             seconds: float) -> Reply | Failure | HttpError:
+        deadline = time.monotonic() + seconds
         try:
             worker.conn.send(request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -224,8 +241,7 @@ class QueryPool:
             log.error("worker %d stopped while answering a query of %s (%s; %s): %s",
                       worker.process.pid, client, exit_cause(code),
                       type(err).__name__, excerpt(request.query))
-            return HttpError(500, "the query worker stopped while answering (out of memory, "
-                                  "or killed); a new one takes its place")
+            return WorkerStopped()
 
     def _take(self, client: str) -> _Worker | None:
         """Wait for this client's turn at an idle slot, within the time limit."""
