@@ -106,6 +106,16 @@ class _Ticket:
     turn: threading.Event = field(default_factory=threading.Event)
 
 
+def delivered(outcome: Reply | Failure | HttpError) -> Reply:
+    """The reply, or what the outcome says instead raised: a refusal as itself, a failure
+    of the server's as WorkerFailed."""
+    if isinstance(outcome, HttpError):
+        raise outcome
+    if isinstance(outcome, Failure):
+        raise WorkerFailed(outcome.cause)
+    return outcome
+
+
 def excerpt(query: str, length: int = 200) -> str:
     """A query on one line, cut, for the log.
 
@@ -183,12 +193,7 @@ class QueryPool:
         """The worker's reply for `client` (its address). Raises HttpError 429 beyond the
         client's limits, 503 if no worker came free or the query overran its time limit,
         WorkerFailed if the worker's answer failed unexpectedly."""
-        outcome = self.outcome(request, client)
-        if isinstance(outcome, HttpError):
-            raise outcome
-        if isinstance(outcome, Failure):
-            raise WorkerFailed(outcome.cause)
-        return outcome
+        return delivered(self.outcome(request, client))
 
     def outcome(self, request: QueryRequest, client: str = "-") -> Reply | Failure | HttpError:
         """What run() returns or raises, as a value: what crosses to another web process."""

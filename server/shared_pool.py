@@ -16,7 +16,7 @@ import threading
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 
-from server.pool import QueryPool, WorkerFailed
+from server.pool import QueryPool, delivered
 from server.protocol import Failure, HttpError, QueryRequest, Reply
 
 log = logging.getLogger("crtkg.pool")
@@ -69,12 +69,7 @@ class PoolClient:
         self._local = threading.local()  # one connection per thread: a request at a time
 
     def run(self, request: QueryRequest, client: str = "-") -> Reply:
-        outcome = self._ask(request, client)
-        if isinstance(outcome, HttpError):
-            raise outcome
-        if isinstance(outcome, Failure):
-            raise WorkerFailed(outcome.cause)
-        return outcome
+        return delivered(self._ask(request, client))
 
     def _ask(self, request: QueryRequest, client: str) -> Reply | Failure | HttpError:
         try:
