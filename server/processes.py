@@ -67,7 +67,8 @@ def serve_processes(settings: Settings) -> None:
                blocking_threads=settings.threads, http=HTTPModes.http1,
                # a GET query is in the URL: let it reach our own 413 with its message
                http1_settings=HTTP1Settings(max_buffer_size=settings.max_request_bytes + 65536),
-               respawn_failed_workers=True, log_dictconfig=GRANIAN_LOGGING).serve()
+               websockets=False, respawn_failed_workers=True,
+               log_dictconfig=GRANIAN_LOGGING).serve()
     finally:
         relay.close()
         pool.close()
