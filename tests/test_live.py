@@ -229,7 +229,16 @@ def test_a_killed_web_process_is_replaced_and_the_other_keeps_serving(built) -> 
         assert len(before) == 2
         victim = min(before)
         subprocess.run(["kill", "-KILL", str(victim)], check=True)
-        answered = [sparql_get(base, f"ASK {{ ?s ?p {n} }}")[0] for n in range(20)]
+        while alive(victim):
+            time.sleep(0.05)
+        resets = 0
+        answered = []
+        for n in range(20):
+            try:
+                answered.append(sparql_get(base, f"ASK {{ ?s ?p {n} }}")[0])
+            except ConnectionResetError:  # at times one, within ms of the death: sent again
+                resets += 1
+                answered.append(sparql_get(base, f"ASK {{ ?s ?p {n} }}")[0])
         deadline = time.monotonic() + 30
         while len(web_processes(server.pid) - {victim}) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -239,5 +248,6 @@ def test_a_killed_web_process_is_replaced_and_the_other_keeps_serving(built) -> 
         server.terminate()
         server.wait(15)
     assert answered == [200] * 20  # the other process answered while one was gone
+    assert resets <= 1
     assert victim not in after and len(after) == 2
     assert again == 200
