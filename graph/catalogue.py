@@ -35,7 +35,7 @@ import yaml
 from graph.errors import QueryError, SourceError
 from graph.files import read_source
 from graph.identifiers import IRI_PATTERN
-from graph.namespaces import PREFIXES, full_iri, shorten
+from graph.namespaces import PREFIXES, curie_or_iri, full_iri
 from graph.query import Answer, run_query, sparql_syntax_error
 
 DECORATOR = "#+"  # starts each line of the header: grlc calls them decorators
@@ -114,8 +114,8 @@ class NamedQuery:
 
 
 def shorten_all(values: tuple[str, ...]) -> list[str]:
-    """Values as users type them: CURIEs where a project prefix fits, else unchanged."""
-    return [c if not (c := shorten(v)).startswith("<") else v for v in values]
+    """Values as users type them (namespaces.curie_or_iri)."""
+    return [curie_or_iri(v) for v in values]
 
 
 def load_catalogue(folder: Path) -> list[NamedQuery]:

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from graph.catalogue import read_named_query
 from graph.errors import CrtkgError
-from graph.namespaces import CRTKG, shorten
+from graph.namespaces import CRTKG, curie_or_iri
 from graph.query import select_rows
 
 if TYPE_CHECKING:  # matplotlib loads only when a map is drawn
@@ -149,15 +149,10 @@ class EvidenceMap:
 def cell_link(cell: Cell, base: str = "/") -> str:
     """The home page's address that runs evidence-map-cell for the cell (see crtkg.js
     `fromUrl`): `base` is the page's address, e.g. "/" or "http://127.0.0.1:8000/"."""
-    params = [("example", CELL_QUERY), ("modality", shorten_iri(cell.modality.iri or ""))]
+    params = [("example", CELL_QUERY), ("modality", curie_or_iri(cell.modality.iri or ""))]
     if cell.role.iri:
-        params.append(("role", shorten_iri(cell.role.iri)))
+        params.append(("role", curie_or_iri(cell.role.iri)))
     return f"{base}?{urlencode(params)}"
-
-
-def shorten_iri(iri: str) -> str:
-    short = shorten(iri)
-    return iri if short.startswith("<") else short
 
 
 def evidence_map(store: ox.Store, queries_dir: Path) -> EvidenceMap:

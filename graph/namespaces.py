@@ -119,6 +119,16 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
+def curie_or_iri(iri: str) -> str:
+    """An IRI as users type it: a CURIE where a prefix above fits, else the IRI itself.
+
+    >>> curie_or_iri("https://w3id.org/crtkg/id/echocrt"), curie_or_iri("https://example.org/x")
+    ('kg:echocrt', 'https://example.org/x')
+    """
+    short = shorten(iri)
+    return iri if short.startswith("<") else short
+
+
 def full_iri(value: str) -> str:
     """What a user typed, as an IRI where it is a CURIE of a prefix above; anything else
     (an IRI, a wrong value) as it is, for the caller to check: the lenient inverse of
