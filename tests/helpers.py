@@ -25,6 +25,7 @@ from graph.artifact import build
 from graph.catalogue import NamedQuery, load_catalogue
 from graph.errors import ValidationFailed
 from graph.load import SourcePaths
+from graph.namespaces import sparql_prologue
 from graph.query import run_query, select_rows, short
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,3 +166,13 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"crtkg serve did not answer {url} within {seconds} s")
+
+
+# Queries the live-client tests send, with what the graph answers to them.
+RECOMMENDED = sparql_prologue() + """
+SELECT ?modality ?role WHERE {
+  ?claim a crtkg:Recommendation ; crtkg:aboutModality/rdfs:label ?modality ;
+         crtkg:aboutRole/rdfs:label ?role .
+} ORDER BY ?modality ?role"""
+TRIAL = sparql_prologue() + "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
+TRIAL_GRAPH = sparql_prologue() + "CONSTRUCT WHERE { kg:echocrt crtkg:registryNumber ?n }"

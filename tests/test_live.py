@@ -21,13 +21,8 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE,
 
 from cli import main as main_cli
 from graph.namespaces import KG, sparql_prologue
-from tests.helpers import ROOT, TOTAL, sparql_get, start_server
+from tests.helpers import RECOMMENDED, ROOT, TOTAL, TRIAL, TRIAL_GRAPH, sparql_get, start_server
 
-RECOMMENDED = sparql_prologue() + """
-SELECT ?modality ?role WHERE {
-  ?claim a crtkg:Recommendation ; crtkg:aboutModality/rdfs:label ?modality ;
-         crtkg:aboutRole/rdfs:label ?role .
-} ORDER BY ?modality ?role"""
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -177,8 +172,6 @@ def test_serve_keeps_serving_the_last_good_build_when_the_build_fails(project_co
 SELECT_FORMATS = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV}
 GRAPH_FORMATS = {"xml": XML, "rdf+xml": RDFXML, "rdf": RDF, "turtle": TURTLE, "n3": N3,
                  "json-ld": JSONLD, "json": JSON}
-TRIAL = sparql_prologue() + "SELECT ?n WHERE { kg:echocrt crtkg:registryNumber ?n }"
-TRIAL_GRAPH = sparql_prologue() + "CONSTRUCT WHERE { kg:echocrt crtkg:registryNumber ?n }"
 
 
 @pytest.mark.parametrize("name", SELECT_FORMATS)
