@@ -30,6 +30,8 @@ def decoded(query: str) -> str:
     >>> decoded(r"kg:\u0065chocrt")
     'kg:echocrt'
     """
+    if "\\u" not in query and "\\U" not in query:  # most queries: no scan by the pattern
+        return query
     return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), query)
 
 
@@ -137,7 +139,9 @@ def iris_in(query: str, prefixes: dict[str, str]) -> list[str]:
         elif match["iri"] is not None:
             found.append(match["iri"])
         elif match["local"] is not None and (match["prefix"] or "") in known:
-            local = re.sub(r"\\(.)", r"\1", match["local"])
+            local = match["local"]
+            if "\\" in local:  # an escaped character: kg:a\.b names kg:a.b
+                local = re.sub(r"\\(.)", r"\1", local)
             found.append(known[match["prefix"] or ""] + local)
     return found
 

@@ -26,6 +26,7 @@ from server.evidence_map import LazyMap
 from server.logs import configure, log_requests
 from server.pool import ClientLimits, QueryPool, WorkerFailed
 from server.protocol import HttpError, error_text
+from server.query_string import Request
 from server.settings import Settings
 from server.sparql import WARNING_HEADER, AnswerCache
 from server.state import EXTENSION, AppState, Pool
@@ -37,6 +38,7 @@ def create_app(settings: Settings, pool: Pool | None = None) -> Flask:
     examples = load_catalogue(settings.queries_dir) if settings.queries_dir.is_dir() else []
     pool = pool or new_pool(settings)
     app = Flask(__name__)
+    app.request_class = Request  # the URL's parameters decoded in C: a GET query is long
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     store = open_store(pool.artifact)
     tag = graph_tag(pool.artifact)

@@ -20,10 +20,12 @@ import pyoxigraph as ox
 
 from graph.artifact import open_store
 from graph.errors import QueryError
-from graph.query import run_query
-from graph.results import answer_kind, collect, write
+from graph.query import Answer, run_query
+from graph.results import BY_NAME, answer_kind, collect, native_json, write
 from graph.sparql_messages import KnownIris
 from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate, refuse_unsafe
+
+SPARQL_JSON = BY_NAME["json"]  # written by Oxigraph when no limit cuts the answer
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ def reply_to(graph: Graph, request: QueryRequest) -> Reply | Failure:
 def _run(graph: Graph, request: QueryRequest) -> Reply | Failure:
     try:
         refuse_unsafe(request.query)
-        result = run_query(graph.store, request.query, request.infer, request.default_graph,
-                           request.named_graphs, dict(request.substitutions),
-                           request.base_iri)
+        result = _answer(graph, request)
         fmt = negotiate(answer_kind(result), request.accept, request.formats, request.api)
+        if fmt is SPARQL_JSON and isinstance(result, ox.QuerySolutions) and not request.hidden:
+            body = native_json(result, request.cap, request.max_bytes)
+            if body is not None:
+                return Reply(200, body, fmt.media_type)
+            result = _answer(graph, request)  # again, to collect it: a limit cuts it
         collected = collect(result, request.cap, request.hidden, request.max_bytes)
         cut_at = collected.size if collected.truncated else None
         return Reply(200, write(collected, fmt), fmt.media_type, cut_at)
@@ -75,6 +80,11 @@ def _run(graph: Graph, request: QueryRequest) -> Reply | Failure:
             return Reply.error(HttpError(400, f"the query cannot be evaluated: {err}"))
         # a bug of ours: the worker lives on, and the server logs it under an error id
         return Failure(traceback.format_exc())
+
+
+def _answer(graph: Graph, request: QueryRequest) -> Answer:
+    return run_query(graph.store, request.query, request.infer, request.default_graph,
+                     request.named_graphs, dict(request.substitutions), request.base_iri)
 
 
 def serve(artifact: str, conn: Connection) -> None:

@@ -35,7 +35,7 @@ def test_an_unexpected_worker_error_is_500_with_an_id_the_log_carries(
     logged = [r for r in caplog.records if r.name == "crtkg.error"]
     assert len(logged) == 1 and logged[0].error_id == error_id
     assert f"error {error_id}: a query worker failed on GET /sparql" in logged[0].getMessage()
-    assert "TypeError: '>' not supported" in logged[0].getMessage()  # the worker's traceback
+    assert "TypeError: '<' not supported" in logged[0].getMessage()  # the worker's traceback
     line = next(r for r in caplog.records if r.name == "crtkg.request")
     assert (line.status, line.error_id) == (500, error_id)
     assert "Traceback" not in body  # the cause stays in the log
