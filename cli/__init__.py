@@ -226,8 +226,9 @@ def run_query(args: argparse.Namespace, paths: SourcePaths, artifact: Path) -> i
     text = named.text if named else query.read_query(args.query)
     ensure_built(paths, artifact)
     store = open_store(artifact)
-    answer = (named.run(store, params, args.infer) if named
-              else query.run_query(store, text, infer=args.infer))
+    served = query.served_store(store)  # as the endpoint's workers run it
+    answer = (named.run(store, params, args.infer, served) if named
+              else query.run_query(store, text, infer=args.infer, served=served))
     values = named.bind(params).values() if named else ()
     for warning in KnownIris.of(store).warnings(text, values):  # it runs all the same
         print(f"crtkg: warning: {warning}", file=sys.stderr)

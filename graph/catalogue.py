@@ -109,8 +109,9 @@ class NamedQuery:
         return {ox.Variable(known[n].variable): known[n].term(v) for n, v in given.items()}
 
     def run(self, store: ox.Store, given: Mapping[str, str] | None = None,
-            infer: bool = True) -> Answer:
-        return run_query(store, self.text, infer, substitutions=self.bind(given or {}))
+            infer: bool = True, served: ox.Store | None = None) -> Answer:
+        return run_query(store, self.text, infer, substitutions=self.bind(given or {}),
+                         served=served)
 
 
 def shorten_all(values: tuple[str, ...]) -> list[str]:

@@ -63,7 +63,7 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
               default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None,
               substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
-              base_iri: str | None = None) -> Answer:
+              base_iri: str | None = None, served: ox.Store | None = None) -> Answer:
     """Run a query over the union of the graphs, or the graphs the caller names.
 
     `default_graph` and `named_graphs` (IRIs) replace the query's FROM and FROM NAMED, as the
@@ -74,6 +74,10 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
     predeclared. `substitutions` binds variables to terms in the engine (a named query's
     parameters). `base_iri` is what relative IRIs resolve against (the endpoint gives its
     own URL); without it, and without BASE in the query, a relative IRI is an error.
+    `served` is `store`'s served_store(): a query over the union of the graphs then runs on
+    it, its whole content the default graph, which Oxigraph evaluates faster than the same
+    union given as a list of graphs (1.6x on claim-evidence). The rows are the same; rows
+    that no ORDER BY orders, or that tie, may come in another order.
     """
     bare = keywords_only(query)
     if nesting_depth(bare) > MAX_NESTING:
@@ -88,6 +92,8 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
             raise QueryError("leaving out the inferred graph does not combine with FROM in "
                              "the query; name the graphs with default-graph-uri and "
                              "named-graph-uri instead")
+    elif served is not None and infer:  # the same graphs, alone in a store of their own
+        store, dataset["use_default_graph_as_union"] = served, True
     else:  # the union of the graphs, and the same graphs by name; not the derivations
         dataset["default_graph"] = dataset["named_graphs"] = _nodes(allowed)
     try:
@@ -97,6 +103,16 @@ def run_query(store: ox.Store, query: str, infer: bool = True,
         raise QueryError(syntax_problem(query, err).text()) from err
     except OSError as err:
         raise QueryError(f"query failed: {err}") from err
+
+
+def served_store(store: ox.Store) -> ox.Store:
+    """A store of the graphs of ALL_GRAPHS alone, as `store` has them (run_query's `served`):
+    more memory by the size of those graphs, not of the derivations."""
+    served = ox.Store()
+    for graph in _nodes(ALL_GRAPHS):
+        served.add_graph(graph)  # named even if empty, as in the list run_query gives
+        served.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+    return served
 
 
 def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from graph.artifact import open_store
 from graph.errors import QueryError
-from graph.query import Answer, run_query
+from graph.query import Answer, run_query, served_store
 from graph.results import BY_NAME, answer_kind, collect, native_json, write
 from graph.sparql_messages import KnownIris
 from server.protocol import Failure, HttpError, QueryRequest, Reply, negotiate, refuse_unsafe
@@ -30,15 +30,17 @@ SPARQL_JSON = BY_NAME["json"]  # written by Oxigraph when no limit cuts the answ
 
 @dataclass(frozen=True)
 class Graph:
-    """What a worker answers from: the artifact's store, and the IRIs there are in it."""
+    """What a worker answers from: the artifact's store, its served graphs alone (most
+    queries run on those: graph.query.served_store), and the IRIs there are in them."""
 
     store: ox.Store
+    served: ox.Store
     known: KnownIris
 
     @classmethod
     def load(cls, artifact: Path) -> Graph:
         store = open_store(artifact)
-        return cls(store, KnownIris.of(store))
+        return cls(store, served_store(store), KnownIris.of(store))
 
 
 def reply_to(graph: Graph, request: QueryRequest) -> Reply | Failure:
@@ -84,7 +86,8 @@ def _run(graph: Graph, request: QueryRequest) -> Reply | Failure:
 
 def _answer(graph: Graph, request: QueryRequest) -> Answer:
     return run_query(graph.store, request.query, request.infer, request.default_graph,
-                     request.named_graphs, dict(request.substitutions), request.base_iri)
+                     request.named_graphs, dict(request.substitutions), request.base_iri,
+                     graph.served)
 
 
 def serve(artifact: str, conn: Connection) -> None:
