@@ -170,7 +170,7 @@ class _Bounded(io.BytesIO):
 
 def native_json(answer: ox.QuerySolutions, cap: int | None = None,
                 max_bytes: int | None = None) -> bytes | None:
-    """The solutions in SPARQL JSON by Oxigraph's own writer, a few times faster than
+    """The solutions in SPARQL JSON by Oxigraph's own writer, faster than Python's
     collect() and write(); None if `cap` or `max_bytes` would cut the answer or it is over
     NATIVE_MAX_BYTES: the caller then runs the query again and collects it.
 
