@@ -20,6 +20,7 @@ import itertools
 import logging
 import math
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -196,7 +197,19 @@ class QueryPool:
         return delivered(self.outcome(request, client))
 
     def outcome(self, request: QueryRequest, client: str = "-") -> Reply | Failure | HttpError:
-        """What run() returns or raises, as a value: what crosses to another web process."""
+        """What run() returns or raises, as a value."""
+        answer = self._answer(request, client)
+        return pickle.loads(answer) if isinstance(answer, bytes) else answer
+
+    def outcome_bytes(self, request: QueryRequest, client: str = "-") -> bytes:
+        """outcome() pickled, what crosses to another web process: a worker's answer passes
+        on as the bytes the worker sent, never unpickled here."""
+        answer = self._answer(request, client)
+        return answer if isinstance(answer, bytes) else pickle.dumps(answer)
+
+    def _answer(self, request: QueryRequest, client: str) -> bytes | HttpError:
+        """The worker's answer as it sent it (a pickled reply or failure), or the pool's
+        refusal, time-out or failure."""
         try:
             slot = self._take(client)
         except HttpError as err:
@@ -205,19 +218,19 @@ class QueryPool:
         try:
             kept = self._working(slot)
             started = time.monotonic()
-            outcome = self._ask(kept, request, client, self.timeout)
-            if isinstance(outcome, HttpError):  # the worker is stuck or gone
+            answer = self._ask(kept, request, client, self.timeout)
+            if isinstance(answer, HttpError):  # the worker is stuck or gone
                 self._stop(kept)  # the only way to stop the engine mid-query
                 kept = self._replacement(kept)
-            if isinstance(outcome, WorkerStopped) and kept is not None:
+            if isinstance(answer, WorkerStopped) and kept is not None:
                 # Killed from outside, or out of memory: once more, in what is left of the
                 # time limit, so a good query does not fail for a worker's death; a query
                 # that kills this worker too is answered 500.
                 log.warning("running the query of %s again, on worker %d", client,
                             kept.process.pid)
-                outcome = self._ask(kept, request, client,
-                                    self.timeout - (time.monotonic() - started))
-                if isinstance(outcome, HttpError):
+                answer = self._ask(kept, request, client,
+                                   self.timeout - (time.monotonic() - started))
+                if isinstance(answer, HttpError):
                     self._stop(kept)
                     kept = self._replacement(kept)
             used = time.monotonic() - started
@@ -225,15 +238,15 @@ class QueryPool:
             return err
         finally:
             self._give_back(kept, client, used)
-        return outcome
+        return answer
 
     def _ask(self, worker: _Worker, request: QueryRequest, client: str,
-             seconds: float) -> Reply | Failure | HttpError:
+             seconds: float) -> bytes | HttpError:
         deadline = time.monotonic() + seconds
         try:
             worker.conn.send(request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                return worker.conn.recv()
+                return worker.conn.recv_bytes()
             log.warning("timeout: a query of %s overran the time limit of %g s; killing "
                         "worker %d: %s", client, self.timeout, worker.process.pid,
                         excerpt(request.query))

@@ -6,7 +6,8 @@ across the whole server, and the number of queries running at once is the number
 whichever process a request reached. So the pool stays in the main process, and a web
 process asks it over a Unix socket: `PoolClient.run` sends the request and the client's
 address, `PoolServer` runs it in the pool and sends back what the pool returned (a reply, a
-failure or a refusal), as it is.
+failure or a refusal). A worker's answer crosses the main process as the bytes the worker
+sent: unpickling and pickling it again there would cost CPU and memory for nothing.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class PoolServer:
                 except (EOFError, OSError):  # the web process's thread or process ended
                     return
                 try:
-                    conn.send(self.pool.outcome(request, client))
+                    conn.send_bytes(self.pool.outcome_bytes(request, client))
                 except OSError:
                     return
 
