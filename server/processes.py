@@ -11,6 +11,8 @@ stops; Ctrl-C or SIGTERM ends them, then the pool.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import multiprocessing
@@ -18,6 +20,8 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,9 @@ GRANIAN_LOGGING = {"version": 1, "disable_existing_loggers": False,
                    "filters": {"threads": {"()": "server.processes.ThreadCountAdvice"}},
                    "loggers": {name: {"handlers": [], "propagate": True, "filters": ["threads"]}
                                for name in ("_granian", "granian.access")}}
+
+# How often the main and web processes hand the heap memory they freed back to the system.
+TRIM_SECONDS = 30.0
 
 
 class ThreadCountAdvice(logging.Filter):
@@ -56,6 +63,7 @@ def serve_processes(settings: Settings) -> None:
     folder = Path(tempfile.mkdtemp(prefix="crtkg-web-"))
     pool = new_pool(settings)
     relay = PoolServer(pool, folder / "pool.sock")
+    give_back_freed_memory(TRIM_SECONDS)
     os.environ[WEB_ENV] = json.dumps({"settings": settings.as_json(),
                                       "pool": str(relay.address),
                                       "artifact": str(pool.artifact)})
@@ -73,6 +81,25 @@ def serve_processes(settings: Settings) -> None:
         relay.close()
         pool.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def give_back_freed_memory(every: float) -> None:
+    """Every `every` seconds, return the heap's free pages to the system (glibc's
+    malloc_trim): glibc keeps the memory of the answers relayed and freed. In bench/soak.py
+    the main process's RSS crept up while the Python objects it held stayed level
+    (tracemalloc), and each trim took 2.5-6.6 MB off it. Nothing to do where the C library is
+    not glibc."""
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is None:
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            trim(0)
+
+    threading.Thread(target=loop, daemon=True, name="malloc-trim").start()
 
 
 def require_free(host: str, port: int) -> None:
@@ -100,6 +127,7 @@ def web_app() -> Callable[..., Iterable[bytes]]:
     given = json.loads(os.environ[WEB_ENV])
     settings = Settings.from_json(given["settings"])
     configure(settings.log_format)
+    give_back_freed_memory(TRIM_SECONDS)
     app = create_app(settings, PoolClient(Path(given["pool"]), Path(given["artifact"]),
                                           settings.timeout))
     return behind_proxy(app, settings.trusted_proxy)
